@@ -1,0 +1,200 @@
+/* catalog.c: opening the catalog and migrating its schema. */
+#include "catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct al_catalog {
+	sqlite3 *db;
+	char *path;
+};
+
+/* migrations[i] takes the schema from version i to i + 1.  Append only:
+ * never edit a migration that has shipped. */
+static const char *const migrations[] = {
+	/* 1: the first schema. */
+	"CREATE TABLE datasets ("
+	"  name TEXT PRIMARY KEY,"
+	"  family TEXT NOT NULL,"
+	"  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+	");"
+	"CREATE TABLE builds ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  dataset TEXT NOT NULL,"
+	"  split TEXT,"
+	"  task TEXT,"
+	"  tokenizer_sha256 TEXT,"
+	"  vision_sha256 TEXT,"
+	"  sources TEXT NOT NULL DEFAULT '[]',"   /* JSON [{path, sha256, bytes}] */
+	"  params TEXT NOT NULL DEFAULT '{}',"    /* JSON object */
+	"  tool_version TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'building'"
+	"    CHECK (status IN ('building', 'complete')),"
+	"  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  finished TEXT"
+	");"
+	"CREATE TABLE shards ("
+	"  id INTEGER PRIMARY KEY,"
+	"  build_id INTEGER NOT NULL REFERENCES builds(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  examples INTEGER NOT NULL CHECK (examples >= 0),"
+	"  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+	"  checksum TEXT NOT NULL,"
+	"  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  UNIQUE (build_id, seq)"
+	");"
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  method TEXT NOT NULL,"
+	"  config TEXT NOT NULL DEFAULT '{}',"
+	"  backbone_sha256 TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'running'"
+	"    CHECK (status IN ('running', 'finished', 'failed')),"
+	"  final_scores TEXT,"
+	"  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  finished TEXT"
+	");"
+	"CREATE TABLE run_metrics ("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  step INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  value REAL,"
+	"  PRIMARY KEY (run_id, step, name)"
+	");",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
+
+int al_catalog_latest(void) { return NMIGRATIONS; }
+
+static int db_fail(al_catalog *c, al_err *e, const char *what)
+{
+	return al_err_set(e, AL_EDB, "catalog '%s': %s: %s", c->path, what,
+			  c->db ? sqlite3_errmsg(c->db) : "cannot open");
+}
+
+int al_catalog_exec(al_catalog *c, const char *sql, al_err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		al_err_set(e, AL_EDB, "catalog '%s': %s", c->path,
+			   msg ? msg : sqlite3_errmsg(c->db));
+		sqlite3_free(msg);
+		return AL_EDB;
+	}
+	return 0;
+}
+
+int al_catalog_version(al_catalog *c)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int migrate(al_catalog *c, al_err *e)
+{
+	/* BEGIN IMMEDIATE takes the write lock first, so two processes
+	 * opening a new catalog at once migrate it exactly once. */
+	if (al_catalog_exec(c, "BEGIN IMMEDIATE", e) < 0)
+		return AL_EDB;
+	int v = al_catalog_version(c);
+	if (v < 0) {
+		db_fail(c, e, "reading the schema version");
+		goto rollback;
+	}
+	if (v > NMIGRATIONS) {
+		al_err_set(e, AL_EDB, "catalog '%s' has schema version %d, newer "
+			   "than this adalink knows (%d); upgrade adalink", c->path,
+			   v, NMIGRATIONS);
+		goto rollback;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		char pragma[64];
+		if (al_catalog_exec(c, migrations[v], e) < 0) {
+			al_err_wrap(e, "migrating to schema version %d", v + 1);
+			goto rollback;
+		}
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if (al_catalog_exec(c, pragma, e) < 0)
+			goto rollback;
+	}
+	return al_catalog_exec(c, "COMMIT", e);
+rollback:
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	return AL_EDB;
+}
+
+static al_catalog *open_db(const char *path, int readonly, al_err *e)
+{
+	al_catalog *c = calloc(1, sizeof *c);
+	if (!c || !(c->path = strdup(path))) {
+		free(c);
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	int flags = readonly ? SQLITE_OPEN_READONLY
+			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		db_fail(c, e, "unable to open");
+		goto bad;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, AL_CATALOG_BUSY_MS);
+	/* A file that is not a database fails here, on first read. */
+	if (al_catalog_exec(c, "PRAGMA foreign_keys = ON", e) < 0)
+		goto bad;
+	if (readonly) {
+		int v = al_catalog_version(c);
+		if (v < 0) {
+			db_fail(c, e, "not an adalink catalog");
+			goto bad;
+		}
+		if (v != NMIGRATIONS) {
+			al_err_set(e, AL_EDB, "catalog '%s' has schema version %d; "
+				   "this adalink needs %d; open it once read-write "
+				   "to migrate", path, v, NMIGRATIONS);
+			goto bad;
+		}
+		return c;
+	}
+	if (al_catalog_exec(c, "PRAGMA journal_mode = WAL", e) < 0 ||
+	    al_catalog_exec(c, "PRAGMA synchronous = NORMAL", e) < 0 ||
+	    migrate(c, e) < 0)
+		goto bad;
+	return c;
+bad:
+	al_catalog_close(c);
+	return NULL;
+}
+
+al_catalog *al_catalog_open(const char *path, al_err *e)
+{
+	return open_db(path, 0, e);
+}
+
+al_catalog *al_catalog_open_readonly(const char *path, al_err *e)
+{
+	return open_db(path, 1, e);
+}
+
+void al_catalog_close(al_catalog *c)
+{
+	if (!c)
+		return;
+	sqlite3_close_v2(c->db);
+	free(c->path);
+	free(c);
+}
+
+sqlite3 *al_catalog_db(al_catalog *c) { return c->db; }
+const char *al_catalog_path(const al_catalog *c) { return c->path; }

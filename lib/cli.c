@@ -1,0 +1,81 @@
+/* cli.c: options and usage shared by every command. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "blas.h"
+#include "log.h"
+
+static int threads;
+
+int al_cli_threads(void) { return threads; }
+
+int al_parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static const char common_help[] =
+	"  -j, --threads N  use N threads (default: all cores)\n"
+	"  -q, --quiet      print errors and warnings only; no progress\n"
+	"  -v, --verbose    print debug messages\n"
+	"  -h, --help       print this help and exit\n";
+
+void al_cli_help(const al_cmd_help *h)
+{
+	printf("usage: %s\n\n%s\n\noptions:\n%s%s\nSee adalink-%s(1): adalink help %s\n",
+	       h->synopsis, h->summary, h->options ? h->options : "",
+	       common_help, h->name, h->name);
+}
+
+int al_cli_usage(const al_cmd_help *h, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "adalink %s: ", h->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\nTry 'adalink %s --help'.\n", h->synopsis, h->name);
+	return AL_EXIT_USAGE;
+}
+
+int al_cli_common(const al_cmd_help *h, int c, const char *arg, int *status)
+{
+	long v;
+	switch (c) {
+	case AL_OPT_HELP:
+		al_cli_help(h);
+		*status = AL_EXIT_OK;
+		return -1;
+	case AL_OPT_QUIET:
+		al_log_set_level(AL_LOG_QUIET);
+		return 1;
+	case AL_OPT_VERBOSE:
+		al_log_set_level(AL_LOG_DEBUG);
+		return 1;
+	case AL_OPT_THREADS:
+		if (al_parse_long(arg, 1, 4096, &v) < 0) {
+			*status = al_cli_usage(h, "-j wants a thread count from 1 "
+					       "to 4096, not '%s'", arg);
+			return -1;
+		}
+		threads = (int)v;
+		al_blas_set_threads(threads);
+		return 1;
+	case '?':   /* getopt_long has said what was wrong */
+		fprintf(stderr, "usage: %s\nTry 'adalink %s --help'.\n",
+			h->synopsis, h->name);
+		*status = AL_EXIT_USAGE;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,12 @@
+# lib/local.mk: libadalink, the core every part shares.
+noinst_LIBRARIES += libadalink.a
+libadalink_a_SOURCES = \
+	lib/err.c lib/err.h \
+	lib/log.c lib/log.h \
+	lib/file.c lib/file.h \
+	lib/safetensors.c lib/safetensors.h \
+	lib/catalog.c lib/catalog.h \
+	lib/blas.c lib/blas.h
+
+# Commands and their shared option handling live in the program.
+adalink_SOURCES += lib/cli.c lib/cli.h lib/cmd_inspect.c

@@ -1,0 +1,5 @@
+# man/local.mk: the manual pages.
+dist_man_MANS += man/adalink.1 man/adalink-inspect.1
+
+lint-man:
+	mandoc -Tlint -W warning $(dist_man_MANS)

@@ -1,0 +1,45 @@
+# tests/local.mk: unit tests (C, TAP) and command tests (shell, TAP).
+TEST_EXTENSIONS = .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	ADALINK='$(abs_top_builddir)/adalink'; \
+	TESTDATA='$(abs_top_srcdir)/tests/data'; \
+	SRCDIR='$(abs_top_srcdir)'; \
+	export ADALINK TESTDATA SRCDIR;
+
+UNIT_TESTS = \
+	tests/unit/test_err \
+	tests/unit/test_safetensors \
+	tests/unit/test_catalog \
+	tests/unit/test_blas
+check_PROGRAMS += $(UNIT_TESTS)
+TEST_LDADD = libadalink.a $(DEP_LIBS)
+tests_unit_test_err_LDADD = $(TEST_LDADD)
+tests_unit_test_safetensors_LDADD = $(TEST_LDADD)
+tests_unit_test_catalog_LDADD = $(TEST_LDADD)
+tests_unit_test_blas_LDADD = $(TEST_LDADD)
+
+CLI_TESTS = \
+	tests/cli/commands.sh \
+	tests/cli/inspect.sh \
+	tests/cli/blas.sh
+
+TESTS += $(UNIT_TESTS) $(CLI_TESTS)
+EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
+	tests/data/safetensors/gen.py \
+	tests/data/safetensors/good tests/data/safetensors/bad \
+	tests/fuzz/fuzz_safetensors.c tests/fuzz/README
+
+# make unit-check: the C unit tests only (CI runs them under sanitizers)
+unit-check:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_safetensors
+tests_fuzz_fuzz_safetensors_SOURCES = tests/fuzz/fuzz_safetensors.c
+tests_fuzz_fuzz_safetensors_CFLAGS = -fsanitize=fuzzer,address,undefined $(AM_CFLAGS)
+tests_fuzz_fuzz_safetensors_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_safetensors_LDADD = libadalink.a $(DEP_LIBS)
+endif
