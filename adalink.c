@@ -23,13 +23,24 @@
 #include "lib/cli.h"
 #include "lib/log.h"
 
+/* Commands still being written are declared weak: the table skips those
+ * not linked in, so each part can land on its own. */
+#define WEAK __attribute__((weak))
 int cmd_inspect(int argc, char **argv);
+WEAK int cmd_ingest(int argc, char **argv);
+WEAK int cmd_tokenize(int argc, char **argv);
+WEAK int cmd_patches(int argc, char **argv);
+WEAK int cmd_score(int argc, char **argv);
 
 static const struct command {
 	const char *name;
 	int (*fn)(int, char **);
 	const char *summary;
 } commands[] = {
+	{"ingest", cmd_ingest, "read a dataset's archives and write JSONL records"},
+	{"tokenize", cmd_tokenize, "SentencePiece: text to ids or pieces, and back"},
+	{"patches", cmd_patches, "decode, resize and patchify images; embed with a ViT"},
+	{"score", cmd_score, "CIDEr, BLEU, ROUGE-L, VQA accuracy, ANLS, GLUE metrics"},
 	{"inspect", cmd_inspect, "list a safetensors file's tensors and metadata"},
 	{NULL, NULL, NULL},
 };
@@ -45,7 +56,8 @@ static void print_help(void)
 	       "adalink adapts a frozen model with AdaLink and measures the result.\n\n"
 	       "commands:\n", usage);
 	for (const struct command *c = commands; c->name; c++)
-		printf("  %-10s %s\n", c->name, c->summary);
+		if (c->fn)
+			printf("  %-10s %s\n", c->name, c->summary);
 	printf("  %-10s %s\n", "help", "show a command's manual page");
 	printf("\noptions (before COMMAND; every command takes them too):\n"
 	       "  -j, --threads N  use N threads (default: all cores)\n"
@@ -80,7 +92,7 @@ static void print_version(void)
 static const struct command *find(const char *name)
 {
 	for (const struct command *c = commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
+		if (c->fn && strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
 }

@@ -1,0 +1,1 @@
+# datasets/local.mk: dataset readers, the registry, adalink ingest.

@@ -1,0 +1,1 @@
+# metrics/local.mk: the metrics library and adalink score.

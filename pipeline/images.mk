@@ -1,0 +1,1 @@
+# pipeline/images.mk: image decode, resize, patchify, ViT; adalink patches.

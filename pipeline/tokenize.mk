@@ -1,0 +1,1 @@
+# pipeline/tokenize.mk: SentencePiece and adalink tokenize.
