@@ -30,6 +30,7 @@ int cmd_inspect(int argc, char **argv);
 WEAK int cmd_ingest(int argc, char **argv);
 WEAK int cmd_tokenize(int argc, char **argv);
 WEAK int cmd_patches(int argc, char **argv);
+WEAK int cmd_init(int argc, char **argv);
 WEAK int cmd_score(int argc, char **argv);
 
 static const struct command {
@@ -40,6 +41,7 @@ static const struct command {
 	{"ingest", cmd_ingest, "read a dataset's archives and write JSONL records"},
 	{"tokenize", cmd_tokenize, "SentencePiece: text to ids or pieces, and back"},
 	{"patches", cmd_patches, "decode, resize and patchify images; embed with a ViT"},
+	{"init", cmd_init, "write a randomly initialised checkpoint of a named geometry"},
 	{"score", cmd_score, "CIDEr, BLEU, ROUGE-L, VQA accuracy, ANLS, GLUE metrics"},
 	{"inspect", cmd_inspect, "list a safetensors file's tensors and metadata"},
 	{NULL, NULL, NULL},
