@@ -439,7 +439,8 @@ static int parse_header(al_st *st, al_err *e)
 static int check_layout(al_st *st, al_err *e)
 {
 	uint64_t dsize = st->size - 8 - st->hlen;
-	qsort(st->t, st->n, sizeof *st->t, cmp_begin);
+	if (st->n > 1)
+		qsort(st->t, st->n, sizeof *st->t, cmp_begin);
 	uint64_t pos = 0;
 	const char *prev = NULL;
 	for (size_t i = 0; i < st->n; i++) {
@@ -475,7 +476,8 @@ static int check_layout(al_st *st, al_err *e)
 	for (size_t i = 0; i < st->n; i++)
 		st->by_name[i] = i;
 	sort_ctx = st;
-	qsort(st->by_name, st->n, sizeof *st->by_name, cmp_name);
+	if (st->n > 1)
+		qsort(st->by_name, st->n, sizeof *st->by_name, cmp_name);
 	for (size_t i = 1; i < st->n; i++)
 		if (strcmp(st->t[st->by_name[i]].name, st->t[st->by_name[i - 1]].name) == 0)
 			return al_err_set(e, AL_EFORMAT, "'%s': header: duplicate "
