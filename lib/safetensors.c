@@ -397,11 +397,10 @@ static int cmp_begin(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static const al_st *sort_ctx;
-static int cmp_name(const void *a, const void *b)
+static int cmp_name(const void *a, const void *b, void *ctx)
 {
-	return strcmp(sort_ctx->t[*(const size_t *)a].name,
-		      sort_ctx->t[*(const size_t *)b].name);
+	const al_st *st = ctx;
+	return strcmp(st->t[*(const size_t *)a].name, st->t[*(const size_t *)b].name);
 }
 
 static int parse_header(al_st *st, al_err *e)
@@ -475,9 +474,8 @@ static int check_layout(al_st *st, al_err *e)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < st->n; i++)
 		st->by_name[i] = i;
-	sort_ctx = st;
-	if (st->n > 1)
-		qsort(st->by_name, st->n, sizeof *st->by_name, cmp_name);
+	if (st->n > 1)   /* qsort_r: no global state, so threads may open files */
+		qsort_r(st->by_name, st->n, sizeof *st->by_name, cmp_name, st);
 	for (size_t i = 1; i < st->n; i++)
 		if (strcmp(st->t[st->by_name[i]].name, st->t[st->by_name[i - 1]].name) == 0)
 			return al_err_set(e, AL_EFORMAT, "'%s': header: duplicate "
