@@ -39,7 +39,6 @@ unit-check:
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_safetensors
 tests_fuzz_fuzz_safetensors_SOURCES = tests/fuzz/fuzz_safetensors.c
-tests_fuzz_fuzz_safetensors_CFLAGS = -fsanitize=fuzzer,address,undefined $(AM_CFLAGS)
-tests_fuzz_fuzz_safetensors_LDFLAGS = -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_safetensors_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_safetensors_LDADD = libadalink.a $(DEP_LIBS)
 endif
