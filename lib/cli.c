@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "blas.h"
 #include "log.h"
@@ -37,14 +38,25 @@ void al_cli_help(const al_cmd_help *h)
 	       common_help, h->name, h->name);
 }
 
+/* "adalink CMD", or "adalink" for the top level (name "adalink"). */
+static const char *prog(const al_cmd_help *h, char *buf, size_t n)
+{
+	if (strcmp(h->name, "adalink") == 0)
+		return "adalink";
+	snprintf(buf, n, "adalink %s", h->name);
+	return buf;
+}
+
 int al_cli_usage(const al_cmd_help *h, const char *fmt, ...)
 {
+	char b[96];
+	const char *p = prog(h, b, sizeof b);
 	va_list ap;
-	fprintf(stderr, "adalink %s: ", h->name);
+	fprintf(stderr, "%s: ", p);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\nTry 'adalink %s --help'.\n", h->synopsis, h->name);
+	fprintf(stderr, "\nusage: %s\nTry '%s --help'.\n", h->synopsis, p);
 	return AL_EXIT_USAGE;
 }
 
@@ -71,9 +83,11 @@ int al_cli_common(const al_cmd_help *h, int c, const char *arg, int *status)
 		threads = (int)v;
 		al_blas_set_threads(threads);
 		return 1;
-	case '?':   /* getopt_long has said what was wrong */
-		fprintf(stderr, "usage: %s\nTry 'adalink %s --help'.\n",
-			h->synopsis, h->name);
+	case '?': { /* getopt_long has said what was wrong */
+		char b[96];
+		fprintf(stderr, "usage: %s\nTry '%s --help'.\n", h->synopsis,
+			prog(h, b, sizeof b));
+		}
 		*status = AL_EXIT_USAGE;
 		return -1;
 	}

@@ -10,7 +10,7 @@
 
 static const al_cmd_help help = {
 	"inspect",
-	"adalink inspect [-t | -m] [-H] FILE",
+	"adalink inspect [-t | -m] [-H] [-s] FILE",
 	"Check a safetensors file's header and print its tensors (name, dtype,\n"
 	"shape, bytes, offset) and its __metadata__ (key, value) as TSV.",
 	"  -t, --tensors    print the tensor table only\n"
