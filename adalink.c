@@ -136,6 +136,7 @@ int main(int argc, char **argv)
 {
 	al_blas_boot(argc, argv);
 	al_log_init("adalink");
+	argv[0] = "adalink";   /* getopt's messages name the program so */
 	static const struct option opts[] = {
 		{"version", no_argument, 0, 'V'},
 		AL_CLI_COMMON_OPTS,

@@ -104,14 +104,15 @@ al_progress *al_progress_new(const char *what, uint64_t total)
 
 static void draw(al_progress *p, double t, int final)
 {
-	char d[32], r[32];
+	char d[32], tot[32], r[32];
 	double el = t - p->start;
 	double rate = el > 0 ? p->done / el : 0;
-	fprintf(stderr, "\r%s: %s %s", prog, al_human(p->done, d, sizeof d), p->what);
-	if (p->total) {
-		fprintf(stderr, "/%s (%.1f%%)", al_human(p->total, d, sizeof d),
-			100.0 * p->done / p->total);
-	}
+	fprintf(stderr, "\r%s: %s", prog, al_human(p->done, d, sizeof d));
+	if (p->total)
+		fprintf(stderr, "/%s %s (%.1f%%)", al_human(p->total, tot, sizeof tot),
+			p->what, 100.0 * p->done / p->total);
+	else
+		fprintf(stderr, " %s", p->what);
 	fprintf(stderr, ", %s/s", al_human(rate, r, sizeof r));
 	if (p->total && rate > 0 && !final && p->done < p->total) {
 		double eta = (p->total - p->done) / rate;

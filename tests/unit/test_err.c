@@ -36,6 +36,35 @@ int main(void)
 	is_str(al_human(12345, buf, sizeof buf), "12.35k", "human 12345");
 	is_str(al_human(2.5e6, buf, sizeof buf), "2.50M", "human 2.5M");
 
+	/* The progress meter, forced on, draws items, rate and ETA on stderr. */
+	char plog[] = "/tmp/al-test-progress-XXXXXX";
+	int pfd = mkstemp(plog);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(pfd, 2);
+	setenv("ADALINK_PROGRESS", "1", 1);
+	al_log_init("adalink test");
+	al_progress *p = al_progress_new("records", 1000);
+	ok(p != NULL, "progress forced on");
+	al_progress_add(p, 250);
+	al_progress_free(p);
+	al_log_set_level(AL_LOG_QUIET);
+	ok(al_progress_new("records", 10) == NULL, "--quiet turns progress off");
+	al_log_set_level(AL_LOG_INFO);
+	unsetenv("ADALINK_PROGRESS");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	al_map pm;
+	ok(al_map_file(plog, &pm, &e) == 0, "read the progress output");
+	char ptxt[512] = "";
+	memcpy(ptxt, pm.data, pm.size < sizeof ptxt - 1 ? pm.size : sizeof ptxt - 1);
+	al_map_release(&pm);
+	has_str(ptxt, "adalink test: 250/1000 records (25.0%)", "progress shows done/total and percent");
+	has_str(ptxt, "/s", "and a rate");
+	close(pfd);
+	unlink(plog);
+
 	char dir[] = "/tmp/al-test-file-XXXXXX";
 	ok(mkdtemp(dir) != NULL, "temporary folder");
 	char path[256];
