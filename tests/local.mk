@@ -13,13 +13,15 @@ UNIT_TESTS = \
 	tests/unit/test_err \
 	tests/unit/test_safetensors \
 	tests/unit/test_catalog \
-	tests/unit/test_blas
+	tests/unit/test_blas \
+	tests/unit/test_nn
 check_PROGRAMS += $(UNIT_TESTS)
 TEST_LDADD = libadalink.a $(DEP_LIBS)
 tests_unit_test_err_LDADD = $(TEST_LDADD)
 tests_unit_test_safetensors_LDADD = $(TEST_LDADD)
 tests_unit_test_catalog_LDADD = $(TEST_LDADD)
 tests_unit_test_blas_LDADD = $(TEST_LDADD)
+tests_unit_test_nn_LDADD = $(TEST_LDADD)
 
 CLI_TESTS = \
 	tests/cli/commands.sh \

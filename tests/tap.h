@@ -85,7 +85,7 @@ static int __attribute__((unused)) done_testing(void)
 }
 
 /* The folder of test data: $TESTDATA, or tests/data under the source. */
-static const char *__attribute__((unused)) tap_data(void)
+static __attribute__((unused)) const char *tap_data(void)
 {
 	const char *d = getenv("TESTDATA");
 	return d ? d : "tests/data";
