@@ -14,7 +14,8 @@ UNIT_TESTS = \
 	tests/unit/test_safetensors \
 	tests/unit/test_catalog \
 	tests/unit/test_blas \
-	tests/unit/test_nn
+	tests/unit/test_nn \
+	tests/unit/test_t5
 check_PROGRAMS += $(UNIT_TESTS)
 TEST_LDADD = libadalink.a $(DEP_LIBS)
 tests_unit_test_err_LDADD = $(TEST_LDADD)
@@ -22,6 +23,7 @@ tests_unit_test_safetensors_LDADD = $(TEST_LDADD)
 tests_unit_test_catalog_LDADD = $(TEST_LDADD)
 tests_unit_test_blas_LDADD = $(TEST_LDADD)
 tests_unit_test_nn_LDADD = $(TEST_LDADD)
+tests_unit_test_t5_LDADD = $(TEST_LDADD)
 
 CLI_TESTS = \
 	tests/cli/commands.sh \
@@ -32,6 +34,7 @@ TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
 	tests/data/safetensors/gen.py \
 	tests/data/safetensors/good tests/data/safetensors/bad \
+	tests/data/t5 tests/ref/st.py tests/ref/t5_ref.py \
 	tests/fuzz/fuzz_safetensors.c tests/fuzz/README
 
 # make unit-check: the C unit tests only (CI runs them under sanitizers)

@@ -1,0 +1,708 @@
+/* t5.c: loading the T5 family and running it forward and backward. */
+#include "t5.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "blas.h"
+#include "file.h"
+#include "nn.h"
+#include "safetensors.h"
+
+/* ---- parameters: one block, pointer views (llm.c style) ---- */
+
+typedef struct {
+	float *ln0, *q, *k, *v, *o;          /* self-attention */
+	float *ln1, *cq, *ck, *cv, *co;      /* cross-attention (decoder) */
+	float *lnf, *wi0, *wi1, *wo;         /* feed-forward; wi1 if gated */
+} layer_w;
+
+struct al_t5 {
+	al_t5_config c;
+	float *block;
+	size_t nparams;
+	float *shared, *enc_bias, *dec_bias, *enc_final, *dec_final, *lm_head, *vproj;
+	layer_w *enc, *dec;
+};
+
+const al_t5_config *al_t5_cfg(const al_t5 *m) { return &m->c; }
+const float *al_t5_shared(const al_t5 *m) { return m->shared; }
+const float *al_t5_vision_projection(const al_t5 *m) { return m->vproj; }
+
+/* ---- config ---- */
+
+static int jint(yajl_val root, const char *key, int def, int *out, const char *label, al_err *e)
+{
+	const char *path[] = {key, NULL};
+	yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+	if (!v || YAJL_IS_NULL(v)) {
+		*out = def;
+		return 0;
+	}
+	if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 || YAJL_GET_INTEGER(v) > 1 << 30)
+		return al_err_set(e, AL_EFORMAT, "%s: config key \"%s\" must be a "
+				  "non-negative integer", label, key);
+	*out = (int)YAJL_GET_INTEGER(v);
+	return 0;
+}
+
+int al_t5_config_parse(al_t5_config *c, const char *json, const char *label, al_err *e)
+{
+	char ebuf[256];
+	yajl_val root = yajl_tree_parse(json, ebuf, sizeof ebuf);
+	if (!root || !YAJL_IS_OBJECT(root)) {
+		yajl_tree_free(root);
+		return al_err_set(e, AL_EFORMAT, "%s: the config is not a JSON object: %s",
+				  label, root ? "" : ebuf);
+	}
+	memset(c, 0, sizeof *c);
+	int rc = 0, nl = 0;
+	rc |= jint(root, "vocab_size", 32128, &c->vocab, label, e);
+	rc |= jint(root, "d_model", 512, &c->d_model, label, e);
+	rc |= jint(root, "d_kv", 64, &c->d_kv, label, e);
+	rc |= jint(root, "d_ff", 2048, &c->d_ff, label, e);
+	rc |= jint(root, "num_heads", 8, &c->heads, label, e);
+	rc |= jint(root, "num_layers", 6, &nl, label, e);
+	c->enc_layers = nl;
+	rc |= jint(root, "num_decoder_layers", nl, &c->dec_layers, label, e);
+	rc |= jint(root, "relative_attention_num_buckets", 32, &c->buckets, label, e);
+	rc |= jint(root, "relative_attention_max_distance", 128, &c->max_distance, label, e);
+	rc |= jint(root, "decoder_start_token_id", 0, &c->decoder_start, label, e);
+	if (rc) {
+		yajl_tree_free(root);
+		return AL_EFORMAT;
+	}
+	const char *p_eps[] = {"layer_norm_epsilon", NULL};
+	yajl_val v = yajl_tree_get(root, p_eps, yajl_t_number);
+	c->eps = v ? (float)YAJL_GET_DOUBLE(v) : 1e-6f;
+	const char *p_ff[] = {"feed_forward_proj", NULL};
+	v = yajl_tree_get(root, p_ff, yajl_t_string);
+	const char *ff = v ? YAJL_GET_STRING(v) : "relu";
+	if (strcmp(ff, "relu") == 0)
+		c->gated = 0;
+	else if (strcmp(ff, "gated-gelu") == 0)
+		c->gated = 1;
+	else
+		rc = al_err_set(e, AL_EFORMAT, "%s: feed_forward_proj \"%s\" is not "
+				"supported; expected \"relu\" or \"gated-gelu\"", label, ff);
+	const char *p_tie[] = {"tie_word_embeddings", NULL};
+	v = yajl_tree_get(root, p_tie, yajl_t_any);
+	c->tied = v ? YAJL_IS_TRUE(v) : 1;
+	yajl_tree_free(root);
+	if (rc)
+		return rc;
+	if (!c->vocab || !c->d_model || !c->d_kv || !c->d_ff || !c->heads || !c->enc_layers ||
+	    !c->dec_layers || c->buckets < 2 || !c->max_distance)
+		return al_err_set(e, AL_EFORMAT, "%s: the config has a zero size "
+				  "(vocab_size, d_model, d_kv, d_ff, num_heads, "
+				  "num_layers or buckets)", label);
+	return 0;
+}
+
+/* ---- loading ---- */
+
+typedef struct {
+	al_st **files;
+	int n;
+} sources;
+
+static const al_st_tensor *find(const sources *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++) {
+		const al_st_tensor *t = al_st_find(s->files[i], name);
+		if (t)
+			return t;
+	}
+	return NULL;
+}
+
+typedef struct {
+	char name[128];
+	float **dst;
+	int ndim;
+	uint64_t shape[2];
+	int optional;
+} want;
+
+static void add(want *w, int *n, float **dst, int optional, int ndim, uint64_t d0,
+		uint64_t d1, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+static void add(want *w, int *n, float **dst, int optional, int ndim, uint64_t d0,
+		uint64_t d1, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w[*n].name, sizeof w[*n].name, fmt, ap);
+	va_end(ap);
+	w[*n].dst = dst;
+	w[*n].ndim = ndim;
+	w[*n].shape[0] = d0;
+	w[*n].shape[1] = d1;
+	w[*n].optional = optional;
+	(*n)++;
+}
+
+static int plan(al_t5 *m, want **out)
+{
+	const al_t5_config *c = &m->c;
+	uint64_t C = c->d_model, HD = (uint64_t)c->heads * c->d_kv, F = c->d_ff;
+	int max = 16 + 16 * (c->enc_layers + c->dec_layers), n = 0;
+	want *w = calloc(max, sizeof *w);
+	if (!w)
+		return -1;
+	add(w, &n, &m->shared, 0, 2, c->vocab, C, "shared.weight");
+	add(w, &n, &m->enc_bias, 0, 2, c->buckets, c->heads,
+	    "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight");
+	add(w, &n, &m->dec_bias, 0, 2, c->buckets, c->heads,
+	    "decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight");
+	add(w, &n, &m->enc_final, 0, 1, C, 0, "encoder.final_layer_norm.weight");
+	add(w, &n, &m->dec_final, 0, 1, C, 0, "decoder.final_layer_norm.weight");
+	if (!c->tied)
+		add(w, &n, &m->lm_head, 0, 2, c->vocab, C, "lm_head.weight");
+	for (int pass = 0; pass < 2; pass++) {
+		int L = pass ? c->dec_layers : c->enc_layers;
+		const char *s = pass ? "decoder" : "encoder";
+		for (int l = 0; l < L; l++) {
+			layer_w *lw = pass ? &m->dec[l] : &m->enc[l];
+			const char *A = "layer.0.SelfAttention";
+			add(w, &n, &lw->ln0, 0, 1, C, 0, "%s.block.%d.layer.0.layer_norm.weight", s, l);
+			add(w, &n, &lw->q, 0, 2, HD, C, "%s.block.%d.%s.q.weight", s, l, A);
+			add(w, &n, &lw->k, 0, 2, HD, C, "%s.block.%d.%s.k.weight", s, l, A);
+			add(w, &n, &lw->v, 0, 2, HD, C, "%s.block.%d.%s.v.weight", s, l, A);
+			add(w, &n, &lw->o, 0, 2, C, HD, "%s.block.%d.%s.o.weight", s, l, A);
+			int f = 1;
+			if (pass) {
+				const char *X = "layer.1.EncDecAttention";
+				add(w, &n, &lw->ln1, 0, 1, C, 0, "%s.block.%d.layer.1.layer_norm.weight", s, l);
+				add(w, &n, &lw->cq, 0, 2, HD, C, "%s.block.%d.%s.q.weight", s, l, X);
+				add(w, &n, &lw->ck, 0, 2, HD, C, "%s.block.%d.%s.k.weight", s, l, X);
+				add(w, &n, &lw->cv, 0, 2, HD, C, "%s.block.%d.%s.v.weight", s, l, X);
+				add(w, &n, &lw->co, 0, 2, C, HD, "%s.block.%d.%s.o.weight", s, l, X);
+				f = 2;
+			}
+			add(w, &n, &lw->lnf, 0, 1, C, 0, "%s.block.%d.layer.%d.layer_norm.weight", s, l, f);
+			if (c->gated) {
+				add(w, &n, &lw->wi0, 0, 2, F, C, "%s.block.%d.layer.%d.DenseReluDense.wi_0.weight", s, l, f);
+				add(w, &n, &lw->wi1, 0, 2, F, C, "%s.block.%d.layer.%d.DenseReluDense.wi_1.weight", s, l, f);
+			} else {
+				add(w, &n, &lw->wi0, 0, 2, F, C, "%s.block.%d.layer.%d.DenseReluDense.wi.weight", s, l, f);
+			}
+			add(w, &n, &lw->wo, 0, 2, C, F, "%s.block.%d.layer.%d.DenseReluDense.wo.weight", s, l, f);
+		}
+	}
+	*out = w;
+	return n;
+}
+
+static char *slurp_text(const char *path, al_err *e)
+{
+	al_map m;
+	if (al_map_file(path, &m, e) < 0)
+		return NULL;
+	char *s = malloc(m.size + 1);
+	if (s) {
+		memcpy(s, m.data, m.size);
+		s[m.size] = 0;
+	} else {
+		al_err_set(e, AL_ENOMEM, "out of memory");
+	}
+	al_map_release(&m);
+	return s;
+}
+
+/* Open the checkpoint's files and read its config. */
+static int open_sources(const char *path, sources *s, al_t5_config *c, al_err *e)
+{
+	struct stat st;
+	char p[4096];
+	if (stat(path, &st) < 0)
+		return al_err_errno(e, AL_EIO, "unable to open '%s'", path);
+	if (!S_ISDIR(st.st_mode)) {
+		s->files = calloc(1, sizeof *s->files);
+		if (!s->files || !(s->files[0] = al_st_open(path, e)))
+			return e->code ? e->code : AL_ENOMEM;
+		s->n = 1;
+		const char *cfg = al_st_meta_get(s->files[0], "config");
+		if (!cfg)
+			return al_err_set(e, AL_EFORMAT, "'%s': no \"config\" in its "
+					  "__metadata__; give the model folder (with "
+					  "config.json) instead", path);
+		return al_t5_config_parse(c, cfg, path, e);
+	}
+	snprintf(p, sizeof p, "%s/config.json", path);
+	char *cfg = slurp_text(p, e);
+	if (!cfg)
+		return AL_EIO;
+	int rc = al_t5_config_parse(c, cfg, p, e);
+	free(cfg);
+	if (rc < 0)
+		return rc;
+	snprintf(p, sizeof p, "%s/model.safetensors", path);
+	if (stat(p, &st) == 0) {
+		s->files = calloc(1, sizeof *s->files);
+		if (!s->files || !(s->files[0] = al_st_open(p, e)))
+			return e->code ? e->code : AL_ENOMEM;
+		s->n = 1;
+		return 0;
+	}
+	snprintf(p, sizeof p, "%s/model.safetensors.index.json", path);
+	char *idx = slurp_text(p, e);
+	if (!idx)
+		return al_err_set(e, AL_EIO, "'%s' holds neither model.safetensors nor "
+				  "model.safetensors.index.json", path);
+	char ebuf[256];
+	yajl_val root = yajl_tree_parse(idx, ebuf, sizeof ebuf);
+	free(idx);
+	const char *wm[] = {"weight_map", NULL};
+	yajl_val map = root ? yajl_tree_get(root, wm, yajl_t_object) : NULL;
+	if (!map) {
+		yajl_tree_free(root);
+		return al_err_set(e, AL_EFORMAT, "'%s': expected a JSON object with a "
+				  "\"weight_map\"", p);
+	}
+	size_t nv = YAJL_GET_OBJECT(map)->len;
+	s->files = calloc(nv ? nv : 1, sizeof *s->files);
+	char **names = calloc(nv ? nv : 1, sizeof *names);
+	for (size_t i = 0; s->files && names && i < nv && rc == 0; i++) {
+		yajl_val f = YAJL_GET_OBJECT(map)->values[i];
+		char *fname = YAJL_IS_STRING(f) ? f->u.string : NULL;
+		if (!fname || strchr(fname, '/')) {
+			rc = al_err_set(e, AL_EFORMAT, "'%s': weight_map values must be "
+					"file names in the folder", p);
+			break;
+		}
+		int seen = 0;
+		for (int j = 0; j < s->n; j++)
+			seen |= strcmp(names[j], fname) == 0;
+		if (seen)
+			continue;
+		names[s->n] = fname;
+		char fp[4096];
+		snprintf(fp, sizeof fp, "%s/%s", path, names[s->n]);
+		if (!(s->files[s->n] = al_st_open(fp, e)))
+			rc = e->code;
+		else
+			s->n++;
+	}
+	free(names);
+	yajl_tree_free(root);
+	return rc;
+}
+
+void al_t5_free(al_t5 *m)
+{
+	if (!m)
+		return;
+	free(m->block);
+	free(m->enc);
+	free(m->dec);
+	free(m);
+}
+
+al_t5 *al_t5_load(const char *path, al_err *e)
+{
+	sources s = {0};
+	al_t5 *m = calloc(1, sizeof *m);
+	want *w = NULL;
+	if (!m) {
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (open_sources(path, &s, &m->c, e) < 0)
+		goto bad;
+	m->enc = calloc(m->c.enc_layers, sizeof *m->enc);
+	m->dec = calloc(m->c.dec_layers, sizeof *m->dec);
+	const al_st_tensor *vp = find(&s, "vision_projection.weight");
+	int n = (m->enc && m->dec) ? plan(m, &w) : -1;
+	if (n < 0) {
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		goto bad;
+	}
+	if (vp) {
+		if (vp->ndim != 2 || vp->shape[0] != (uint64_t)m->c.d_model) {
+			al_err_set(e, AL_EFORMAT, "'%s': vision_projection.weight must be "
+				   "[d_model=%d, vision_dim]", path, m->c.d_model);
+			goto bad;
+		}
+		m->c.vision_dim = (int)vp->shape[1];
+		add(w, &n, &m->vproj, 0, 2, vp->shape[0], vp->shape[1], "vision_projection.weight");
+	}
+	size_t total = 0;
+	for (int i = 0; i < n; i++)
+		total += w[i].shape[0] * (w[i].ndim == 2 ? w[i].shape[1] : 1);
+	m->nparams = total;
+	m->block = malloc(total * sizeof *m->block);
+	if (!m->block) {
+		al_err_set(e, AL_ENOMEM, "'%s': out of memory for %zu parameters", path, total);
+		goto bad;
+	}
+	float *p = m->block;
+	for (int i = 0; i < n; i++) {
+		const al_st_tensor *t = find(&s, w[i].name);
+		uint64_t cnt = w[i].shape[0] * (w[i].ndim == 2 ? w[i].shape[1] : 1);
+		if (!t) {
+			al_err_set(e, AL_EFORMAT, "'%s': tensor '%s' is missing; is this "
+				   "a T5 checkpoint with this config?", path, w[i].name);
+			goto bad;
+		}
+		if (t->ndim != w[i].ndim || t->shape[0] != w[i].shape[0] ||
+		    (w[i].ndim == 2 && t->shape[1] != w[i].shape[1])) {
+			char got[64] = "";
+			for (int d = 0; d < t->ndim && d < 4; d++)
+				snprintf(got + strlen(got), sizeof got - strlen(got), d ? ",%llu" : "%llu",
+					 (unsigned long long)t->shape[d]);
+			al_err_set(e, AL_EFORMAT, "'%s': tensor '%s' has shape [%s]; the "
+				   "config says [%llu%s%.0llu]", path, w[i].name, got,
+				   (unsigned long long)w[i].shape[0], w[i].ndim == 2 ? "," : "",
+				   (unsigned long long)(w[i].ndim == 2 ? w[i].shape[1] : 0));
+			goto bad;
+		}
+		if (al_st_read_f32(t, p, e) < 0) {
+			al_err_wrap(e, "'%s'", path);
+			goto bad;
+		}
+		*w[i].dst = p;
+		p += cnt;
+	}
+	free(w);
+	for (int i = 0; i < s.n; i++)
+		al_st_free(s.files[i]);
+	free(s.files);
+	return m;
+bad:
+	free(w);
+	for (int i = 0; i < s.n; i++)
+		al_st_free(s.files[i]);
+	free(s.files);
+	al_t5_free(m);
+	return NULL;
+}
+
+int al_t5_embed(const al_t5 *m, const int *ids, int n, float *out, al_err *e)
+{
+	int C = m->c.d_model;
+	for (int i = 0; i < n; i++) {
+		if (ids[i] < 0 || ids[i] >= m->c.vocab)
+			return al_err_set(e, AL_EINVAL, "token id %d at position %d is outside "
+					  "the vocabulary (0..%d)", ids[i], i, m->c.vocab - 1);
+		memcpy(out + (size_t)i * C, m->shared + (size_t)ids[i] * C, sizeof *out * C);
+	}
+	return 0;
+}
+
+/* ---- activations ---- */
+
+typedef struct {
+	float *hin, *ln0, *rstd0, *q, *k, *v, *probs, *att;
+	float *hmid, *ln1, *rstd1, *cq, *ck, *cv, *cprobs, *catt;
+	float *hmid2, *lnf, *rstdf, *ffa, *ffb, *ffh;
+} layer_a;
+
+struct al_t5_acts {
+	int B, Te, Td;
+	float *block;
+	layer_a *enc, *dec;
+	float *enc_bias, *dec_bias;        /* [H,Te,Te], [H,Td,Td] */
+	float *enc_mask;                   /* [B,Te] */
+	float *enc_h, *enc_out, *enc_rstd; /* final norm input, output, rstd */
+	float *dec_emb, *dec_h, *dec_out, *dec_rstd, *logits;
+	int *targets;                      /* [B,Td] */
+	/* backward scratch */
+	float *g_dec, *g_dec2, *g_enc, *g_enc2, *g_encout, *g_ff, *g_ff2, *g_hd, *g_hd2,
+	      *g_q, *g_k, *g_v, *g_ek, *g_ev, *g_logits, *g_scratch;
+};
+
+const float *al_t5_logits(const al_t5_acts *a) { return a->logits; }
+
+void al_t5_acts_free(al_t5_acts *a)
+{
+	if (!a)
+		return;
+	free(a->block);
+	free(a->enc);
+	free(a->dec);
+	free(a->targets);
+	free(a);
+}
+
+al_t5_acts *al_t5_acts_new(const al_t5 *m, int B, int Te, int Td, al_err *e)
+{
+	const al_t5_config *c = &m->c;
+	size_t C = c->d_model, HD = (size_t)c->heads * c->d_kv, F = c->d_ff, H = c->heads;
+	size_t N = (size_t)B * Te, M = (size_t)B * Td, V = c->vocab;
+	al_t5_acts *a = calloc(1, sizeof *a);
+	if (!a)
+		goto oom;
+	a->B = B, a->Te = Te, a->Td = Td;
+	a->enc = calloc(c->enc_layers, sizeof *a->enc);
+	a->dec = calloc(c->dec_layers, sizeof *a->dec);
+	a->targets = calloc(M ? M : 1, sizeof *a->targets);
+	if (!a->enc || !a->dec || !a->targets)
+		goto oom;
+	/* Two passes: count, then point into one block. */
+	float *base = NULL;
+	size_t off = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		off = 0;
+#define TAKE(ptr, n) do { if (pass) (ptr) = base + off; off += (n); } while (0)
+		for (int l = 0; l < c->enc_layers; l++) {
+			layer_a *la = &a->enc[l];
+			TAKE(la->hin, N * C); TAKE(la->ln0, N * C); TAKE(la->rstd0, N);
+			TAKE(la->q, N * HD); TAKE(la->k, N * HD); TAKE(la->v, N * HD);
+			TAKE(la->probs, (size_t)B * H * Te * Te); TAKE(la->att, N * HD);
+			TAKE(la->hmid2, N * C); TAKE(la->lnf, N * C); TAKE(la->rstdf, N);
+			TAKE(la->ffa, N * F); TAKE(la->ffh, N * F);
+			if (c->gated) TAKE(la->ffb, N * F);
+		}
+		for (int l = 0; l < c->dec_layers; l++) {
+			layer_a *la = &a->dec[l];
+			TAKE(la->hin, M * C); TAKE(la->ln0, M * C); TAKE(la->rstd0, M);
+			TAKE(la->q, M * HD); TAKE(la->k, M * HD); TAKE(la->v, M * HD);
+			TAKE(la->probs, (size_t)B * H * Td * Td); TAKE(la->att, M * HD);
+			TAKE(la->hmid, M * C); TAKE(la->ln1, M * C); TAKE(la->rstd1, M);
+			TAKE(la->cq, M * HD); TAKE(la->ck, N * HD); TAKE(la->cv, N * HD);
+			TAKE(la->cprobs, (size_t)B * H * Td * Te); TAKE(la->catt, M * HD);
+			TAKE(la->hmid2, M * C); TAKE(la->lnf, M * C); TAKE(la->rstdf, M);
+			TAKE(la->ffa, M * F); TAKE(la->ffh, M * F);
+			if (c->gated) TAKE(la->ffb, M * F);
+		}
+		TAKE(a->enc_bias, H * Te * Te); TAKE(a->dec_bias, H * Td * Td);
+		TAKE(a->enc_mask, N);
+		TAKE(a->enc_h, N * C); TAKE(a->enc_out, N * C); TAKE(a->enc_rstd, N);
+		TAKE(a->dec_emb, M * C); TAKE(a->dec_h, M * C); TAKE(a->dec_out, M * C);
+		TAKE(a->dec_rstd, M); TAKE(a->logits, M * V);
+		TAKE(a->g_dec, M * C); TAKE(a->g_dec2, M * C); TAKE(a->g_enc, N * C);
+		TAKE(a->g_enc2, N * C); TAKE(a->g_encout, N * C);
+		size_t R = N > M ? N : M;
+		TAKE(a->g_ff, R * F); TAKE(a->g_ff2, R * F); TAKE(a->g_hd, R * HD);
+		TAKE(a->g_hd2, R * HD);
+		TAKE(a->g_q, R * HD); TAKE(a->g_k, R * HD); TAKE(a->g_v, R * HD);
+		TAKE(a->g_ek, N * HD); TAKE(a->g_ev, N * HD);
+		TAKE(a->g_logits, M * V);
+		size_t T = Te > Td ? Te : Td;
+		TAKE(a->g_scratch, T * T);
+#undef TAKE
+		if (!pass) {
+			base = a->block = calloc(off ? off : 1, sizeof *base);
+			if (!base)
+				goto oom;
+		}
+	}
+	return a;
+oom:
+	al_t5_acts_free(a);
+	al_err_set(e, AL_ENOMEM, "out of memory for the activations of a batch of "
+		   "%d x (%d + %d) tokens", B, Te, Td);
+	return NULL;
+}
+
+/* ---- forward ---- */
+
+/* Feed-forward sub-layer: h += wo(act(x wi0) [* x wi1]) with x = norm(h). */
+static void ff_forward(const al_t5_config *c, const layer_w *w, layer_a *a, float *h,
+		       int N)
+{
+	int C = c->d_model, F = c->d_ff;
+	al_rmsnorm_forward(a->lnf, a->rstdf, h, w->lnf, N, C, c->eps);
+	al_linear_forward(a->ffa, a->lnf, w->wi0, N, C, F);
+	size_t n = (size_t)N * F;
+	if (c->gated) {
+		al_linear_forward(a->ffb, a->lnf, w->wi1, N, C, F);
+		al_gelu_forward(a->ffh, a->ffa, n);
+		for (size_t i = 0; i < n; i++)
+			a->ffh[i] *= a->ffb[i];
+	} else {
+		memcpy(a->ffh, a->ffa, n * sizeof *a->ffh);
+		al_relu_forward(a->ffh, n);
+	}
+	/* h += ffh wo^T */
+	al_sgemm(0, 1, N, C, F, 1.0f, a->ffh, F, w->wo, F, 1.0f, h, C);
+}
+
+double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float *logprobs)
+{
+	const al_t5_config *c = &m->c;
+	int B = b->B, Te = b->Te, Td = b->Td, C = c->d_model, H = c->heads, D = c->d_kv;
+	int HD = H * D, N = B * Te, M = B * Td, V = c->vocab;
+	size_t NC = (size_t)N * C, MC = (size_t)M * C;
+
+	for (int i = 0; i < N; i++)
+		a->enc_mask[i] = b->mask ? b->mask[i] : 1.0f;
+	al_t5_position_bias(a->enc_bias, m->enc_bias, H, Te, Te, 1, c->buckets, c->max_distance);
+	al_t5_position_bias(a->dec_bias, m->dec_bias, H, Td, Td, 0, c->buckets, c->max_distance);
+
+	/* encoder: h runs through the layers in enc_h */
+	float *h = a->enc_h;
+	memcpy(h, b->embeds, NC * sizeof *h);
+	for (int l = 0; l < c->enc_layers; l++) {
+		const layer_w *w = &m->enc[l];
+		layer_a *la = &a->enc[l];
+		memcpy(la->hin, h, NC * sizeof *h);
+		al_rmsnorm_forward(la->ln0, la->rstd0, h, w->ln0, N, C, c->eps);
+		al_linear_forward(la->q, la->ln0, w->q, N, C, HD);
+		al_linear_forward(la->k, la->ln0, w->k, N, C, HD);
+		al_linear_forward(la->v, la->ln0, w->v, N, C, HD);
+		al_attention_forward(la->att, la->probs, la->q, la->k, la->v, a->enc_bias,
+				     a->enc_mask, 0, B, Te, Te, H, D);
+		al_sgemm(0, 1, N, C, HD, 1.0f, la->att, HD, w->o, HD, 1.0f, h, C);
+		memcpy(la->hmid2, h, NC * sizeof *h);
+		ff_forward(c, w, la, h, N);
+	}
+	al_rmsnorm_forward(a->enc_out, a->enc_rstd, h, m->enc_final, N, C, c->eps);
+
+	/* decoder input: the targets shifted right after the start token */
+	for (int bi = 0; bi < B; bi++)
+		for (int t = 0; t < Td; t++) {
+			int tg = b->targets[bi * Td + t];
+			a->targets[bi * Td + t] = tg;
+			int in = t == 0 ? c->decoder_start : b->targets[bi * Td + t - 1];
+			if (in < 0 || in >= V)
+				in = 0;     /* padding: T5's pad id */
+			memcpy(a->dec_emb + ((size_t)bi * Td + t) * C, m->shared + (size_t)in * C,
+			       sizeof(float) * C);
+		}
+	h = a->dec_h;
+	memcpy(h, a->dec_emb, MC * sizeof *h);
+	for (int l = 0; l < c->dec_layers; l++) {
+		const layer_w *w = &m->dec[l];
+		layer_a *la = &a->dec[l];
+		memcpy(la->hin, h, MC * sizeof *h);
+		al_rmsnorm_forward(la->ln0, la->rstd0, h, w->ln0, M, C, c->eps);
+		al_linear_forward(la->q, la->ln0, w->q, M, C, HD);
+		al_linear_forward(la->k, la->ln0, w->k, M, C, HD);
+		al_linear_forward(la->v, la->ln0, w->v, M, C, HD);
+		al_attention_forward(la->att, la->probs, la->q, la->k, la->v, a->dec_bias,
+				     NULL, 1, B, Td, Td, H, D);
+		al_sgemm(0, 1, M, C, HD, 1.0f, la->att, HD, w->o, HD, 1.0f, h, C);
+		memcpy(la->hmid, h, MC * sizeof *h);
+		al_rmsnorm_forward(la->ln1, la->rstd1, h, w->ln1, M, C, c->eps);
+		al_linear_forward(la->cq, la->ln1, w->cq, M, C, HD);
+		al_linear_forward(la->ck, a->enc_out, w->ck, N, C, HD);
+		al_linear_forward(la->cv, a->enc_out, w->cv, N, C, HD);
+		al_attention_forward(la->catt, la->cprobs, la->cq, la->ck, la->cv, NULL,
+				     a->enc_mask, 0, B, Td, Te, H, D);
+		al_sgemm(0, 1, M, C, HD, 1.0f, la->catt, HD, w->co, HD, 1.0f, h, C);
+		memcpy(la->hmid2, h, MC * sizeof *h);
+		ff_forward(c, w, la, h, M);
+	}
+	al_rmsnorm_forward(a->dec_out, a->dec_rstd, h, m->dec_final, M, C, c->eps);
+	if (c->tied)
+		al_sgemm(0, 1, M, V, C, 1.0f / sqrtf((float)C), a->dec_out, C, m->shared, C,
+			 0.0f, a->logits, V);
+	else
+		al_linear_forward(a->logits, a->dec_out, m->lm_head, M, C, V);
+	return al_xent_forward(a->logits, a->targets, logprobs, M, V);
+}
+
+/* ---- backward ---- */
+
+/* dh += gradient through the feed-forward sub-layer h + FF(norm(h)), whose
+ * input was la->hmid2; dln is scratch [N, C]. */
+static void ff_backward(const al_t5_config *c, const layer_w *w, const layer_a *la,
+			float *dh, float *dln, int N, al_t5_acts *a)
+{
+	int C = c->d_model, F = c->d_ff;
+	size_t n = (size_t)N * F;
+	/* d ffh [N,F] = dh [N,C] wo [C,F] */
+	al_sgemm(0, 0, N, F, C, 1.0f, dh, C, w->wo, F, 0.0f, a->g_ff, F);
+	memset(dln, 0, sizeof *dln * N * C);
+	if (c->gated) {
+		/* ffh = gelu(ffa) * ffb: d ffb = d ffh gelu(ffa) (into g_ff2),
+		 * d ffa = d ffh ffb gelu'(ffa) (in place) */
+		for (size_t i = 0; i < n; i++)
+			a->g_ff2[i] = a->g_ff[i] * la->ffb[i];
+		al_gelu_backward(a->g_ff2, a->g_ff2, la->ffa, n);       /* d ffa */
+		for (size_t i = 0; i < n; i++) {
+			float v = la->ffa[i];
+			float g = 0.5f * v * (1.0f + tanhf(0.7978845608028654f *
+						(v + 0.044715f * v * v * v)));
+			a->g_ff[i] *= g;                                 /* d ffb */
+		}
+		al_linear_backward_input(dln, a->g_ff2, w->wi0, N, C, F);
+		al_linear_backward_input(dln, a->g_ff, w->wi1, N, C, F);
+	} else {
+		al_relu_backward(a->g_ff, a->g_ff, la->ffh, n);
+		al_linear_backward_input(dln, a->g_ff, w->wi0, N, C, F);
+	}
+	al_rmsnorm_backward(dh, dln, la->hmid2, w->lnf, la->rstdf, N, C);
+}
+
+/* dh += gradient through the self-attention sub-layer, whose input was
+ * la->hin; T is the sequence length, bidirectional or causal alike. */
+static void self_backward(const al_t5_config *c, const layer_w *w, const layer_a *la,
+			  float *dh, float *dln, int B, int T, al_t5_acts *a)
+{
+	int C = c->d_model, H = c->heads, D = c->d_kv, HD = H * D, N = B * T;
+	size_t nh = (size_t)N * HD;
+	al_sgemm(0, 0, N, HD, C, 1.0f, dh, C, w->o, HD, 0.0f, a->g_hd, HD);
+	memset(a->g_q, 0, nh * sizeof *a->g_q);
+	memset(a->g_k, 0, nh * sizeof *a->g_k);
+	memset(a->g_v, 0, nh * sizeof *a->g_v);
+	al_attention_backward(a->g_q, a->g_k, a->g_v, a->g_hd, la->probs, la->q, la->k,
+			      la->v, B, T, T, H, D, a->g_scratch);
+	memset(dln, 0, sizeof *dln * N * C);
+	al_linear_backward_input(dln, a->g_q, w->q, N, C, HD);
+	al_linear_backward_input(dln, a->g_k, w->k, N, C, HD);
+	al_linear_backward_input(dln, a->g_v, w->v, N, C, HD);
+	al_rmsnorm_backward(dh, dln, la->hin, w->ln0, la->rstd0, N, C);
+}
+
+/* dh += gradient through the cross-attention sub-layer (input la->hmid);
+ * the encoder output's gradient is added to a->g_encout. */
+static void cross_backward(const al_t5_config *c, const layer_w *w, const layer_a *la,
+			   float *dh, float *dln, int B, int Td, int Te, al_t5_acts *a)
+{
+	int C = c->d_model, H = c->heads, D = c->d_kv, HD = H * D, M = B * Td, N = B * Te;
+	al_sgemm(0, 0, M, HD, C, 1.0f, dh, C, w->co, HD, 0.0f, a->g_hd, HD);
+	memset(a->g_q, 0, (size_t)M * HD * sizeof *a->g_q);
+	memset(a->g_ek, 0, (size_t)N * HD * sizeof *a->g_ek);
+	memset(a->g_ev, 0, (size_t)N * HD * sizeof *a->g_ev);
+	al_attention_backward(a->g_q, a->g_ek, a->g_ev, a->g_hd, la->cprobs, la->cq, la->ck,
+			      la->cv, B, Td, Te, H, D, a->g_scratch);
+	al_linear_backward_input(a->g_encout, a->g_ek, w->ck, N, C, HD);
+	al_linear_backward_input(a->g_encout, a->g_ev, w->cv, N, C, HD);
+	memset(dln, 0, sizeof *dln * M * C);
+	al_linear_backward_input(dln, a->g_q, w->cq, M, C, HD);
+	al_rmsnorm_backward(dh, dln, la->hmid, w->ln1, la->rstd1, M, C);
+}
+
+void al_t5_backward(const al_t5 *m, al_t5_acts *a, float *d_embeds)
+{
+	const al_t5_config *c = &m->c;
+	int B = a->B, Te = a->Te, Td = a->Td, C = c->d_model, V = c->vocab;
+	int N = B * Te, M = B * Td;
+
+	al_xent_backward(a->g_logits, a->logits, a->targets, 1.0f, M, V);
+	if (c->tied)
+		al_sgemm(0, 0, M, C, V, 1.0f / sqrtf((float)C), a->g_logits, V, m->shared, C,
+			 0.0f, a->g_dec2, C);
+	else
+		al_sgemm(0, 0, M, C, V, 1.0f, a->g_logits, V, m->lm_head, C, 0.0f, a->g_dec2, C);
+	memset(a->g_dec, 0, sizeof(float) * M * C);
+	al_rmsnorm_backward(a->g_dec, a->g_dec2, a->dec_h, m->dec_final, a->dec_rstd, M, C);
+
+	memset(a->g_encout, 0, sizeof(float) * N * C);
+	for (int l = c->dec_layers - 1; l >= 0; l--) {
+		const layer_w *w = &m->dec[l];
+		const layer_a *la = &a->dec[l];
+		ff_backward(c, w, la, a->g_dec, a->g_dec2, M, a);
+		cross_backward(c, w, la, a->g_dec, a->g_dec2, B, Td, Te, a);
+		if (l > 0)   /* below layer 0 lie only the decoder's embeddings */
+			self_backward(c, w, la, a->g_dec, a->g_dec2, B, Td, a);
+	}
+
+	memset(a->g_enc, 0, sizeof(float) * N * C);
+	al_rmsnorm_backward(a->g_enc, a->g_encout, a->enc_h, m->enc_final, a->enc_rstd, N, C);
+	for (int l = c->enc_layers - 1; l >= 0; l--) {
+		const layer_w *w = &m->enc[l];
+		const layer_a *la = &a->enc[l];
+		ff_backward(c, w, la, a->g_enc, a->g_enc2, N, a);
+		self_backward(c, w, la, a->g_enc, a->g_enc2, B, Te, a);
+	}
+	memcpy(d_embeds, a->g_enc, sizeof(float) * N * C);
+}

@@ -1,0 +1,83 @@
+/* t5.h: the frozen T5-family encoder-decoder (T5 1.0, T5 1.1, FLAN-T5) in
+ * f32 on OpenBLAS, forward and backward to the encoder's input embeddings.
+ *
+ * The backbone is frozen: the backward computes activation gradients only,
+ * never weight gradients.  The gradient it returns, d(sum of the batch's
+ * target NLL)/d(encoder input embeddings), is what AdaLink's modules (and
+ * anything else that acts on the inputs) need.
+ *
+ *     al_t5 *m = al_t5_load("flan-t5-small/", &e);   // or one .safetensors
+ *     al_t5_batch b = {B, Te, Td, embeds, mask, targets};
+ *     al_t5_embed(m, ids, B * Te, embeds);           // or your own embeds
+ *     al_t5_acts *a = al_t5_acts_new(m, B, Te, Td, &e);
+ *     double nll = al_t5_forward(m, a, &b, logprobs);
+ *     al_t5_backward(m, a, d_embeds);
+ *
+ * Checkpoints use Hugging Face's names (shared.weight,
+ * encoder.block.N.layer.0.SelfAttention.q.weight, ..., lm_head.weight) and
+ * its config keys (d_model, d_kv, d_ff, num_layers, num_decoder_layers,
+ * num_heads, relative_attention_num_buckets, relative_attention_max_distance,
+ * layer_norm_epsilon, feed_forward_proj, tie_word_embeddings, vocab_size,
+ * decoder_start_token_id).  F16 and BF16 weights are widened to f32.
+ */
+#ifndef AL_T5_H
+#define AL_T5_H
+
+#include "err.h"
+
+typedef struct al_t5_config {
+	int vocab;              /* V */
+	int d_model;            /* C */
+	int d_kv;               /* D per head */
+	int d_ff;               /* F */
+	int heads;              /* H */
+	int enc_layers, dec_layers;
+	int buckets, max_distance;
+	float eps;
+	int gated;              /* 1: gated-gelu (T5 1.1, FLAN), 0: relu (T5 1.0) */
+	int tied;               /* 1: logits from shared.weight scaled by C^-1/2 */
+	int decoder_start;      /* 0 */
+	int vision_dim;         /* columns of vision_projection.weight, 0 if none */
+} al_t5_config;
+
+typedef struct al_t5 al_t5;
+
+/* Load a Hugging Face model folder (config.json with model.safetensors or
+ * model.safetensors.index.json and its shards) or one .safetensors file
+ * whose __metadata__ holds the config JSON under "config". */
+al_t5 *al_t5_load(const char *path, al_err *e);
+void al_t5_free(al_t5 *m);
+const al_t5_config *al_t5_cfg(const al_t5 *m);
+/* Parse a config JSON text (Hugging Face keys, T5 defaults for absent ones). */
+int al_t5_config_parse(al_t5_config *c, const char *json, const char *label, al_err *e);
+
+/* out[n, C] = shared.weight[ids[n]]; ids out of range are an error. */
+int al_t5_embed(const al_t5 *m, const int *ids, int n, float *out, al_err *e);
+/* The vocabulary embeddings [V, C] (read-only view). */
+const float *al_t5_shared(const al_t5 *m);
+/* vision_projection.weight [C, vision_dim], or NULL. */
+const float *al_t5_vision_projection(const al_t5 *m);
+
+typedef struct al_t5_batch {
+	int B, Te, Td;
+	const float *embeds;    /* [B, Te, C] encoder input embeddings */
+	const float *mask;      /* [B, Te] 1 for real positions, 0 for padding; NULL: all 1 */
+	const int *targets;     /* [B, Td] target ids, negative: padding (ignored) */
+} al_t5_batch;
+
+typedef struct al_t5_acts al_t5_acts;   /* the activations of one batch */
+
+al_t5_acts *al_t5_acts_new(const al_t5 *m, int B, int Te, int Td, al_err *e);
+void al_t5_acts_free(al_t5_acts *a);
+
+/* Run the model; returns the summed NLL (natural log) of the targets and
+ * fills logprobs[B, Td] (0 at ignored positions) when not NULL.
+ * logits, if not NULL after the call, views [B, Td, V] inside a. */
+double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float *logprobs);
+const float *al_t5_logits(const al_t5_acts *a);
+
+/* After al_t5_forward on the same batch: d_embeds[B, Te, C] (overwritten)
+ * = gradient of the summed NLL with respect to b->embeds. */
+void al_t5_backward(const al_t5 *m, al_t5_acts *a, float *d_embeds);
+
+#endif

@@ -1,0 +1,142 @@
+/* test_t5.c: the T5 forward and backward against the PyTorch reference in
+ * tests/ref/t5_ref.py (outputs in tests/data/t5), central finite
+ * differences, and load errors. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/safetensors.h"
+#include "lib/t5.h"
+#include "tests/tap.h"
+
+static char path[4096];
+static const char *dp(const char *name, const char *ext)
+{
+	snprintf(path, sizeof path, "%s/t5/%s%s", tap_data(), name, ext);
+	return path;
+}
+
+static float *get_f32(const al_st *st, const char *name, uint64_t *n)
+{
+	const al_st_tensor *t = al_st_find(st, name);
+	if (!t)
+		return NULL;
+	*n = al_st_numel(t);
+	float *v = malloc(*n * sizeof *v);
+	al_st_read_f32(t, v, NULL);
+	return v;
+}
+
+/* Largest |a - b| over max(|b|) (relative to the tensor's scale). */
+static double rel(const float *a, const float *b, uint64_t n)
+{
+	double mx = 0, err = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		if (fabs(b[i]) > mx) mx = fabs(b[i]);
+		if (fabs(a[i] - b[i]) > err) err = fabs(a[i] - b[i]);
+	}
+	return err / (mx > 0 ? mx : 1);
+}
+
+static void check(const char *name, float fd)
+{
+	al_err e = {0};
+	al_t5 *m = al_t5_load(dp(name, ".safetensors"), &e);
+	ok(m != NULL, "%s: loads (%s)", name, e.msg);
+	al_st *ref = al_st_open(dp(name, ".ref.safetensors"), &e);
+	ok(ref != NULL, "%s: reference opens (%s)", name, e.msg);
+	if (!m || !ref)
+		return;
+	const al_t5_config *c = al_t5_cfg(m);
+	const al_st_tensor *tt = al_st_find(ref, "targets"), *ti = al_st_find(ref, "ids");
+	int B = (int)tt->shape[0], Td = (int)tt->shape[1], Te = (int)ti->shape[1];
+	int *targets = malloc(sizeof *targets * B * Td), *ids = malloc(sizeof *ids * B * Te);
+	for (int i = 0; i < B * Td; i++) {
+		int64_t v;
+		memcpy(&v, (const char *)tt->data + 8 * i, 8);
+		targets[i] = (int)v;
+	}
+	for (int i = 0; i < B * Te; i++) {
+		int64_t v;
+		memcpy(&v, (const char *)ti->data + 8 * i, 8);
+		ids[i] = (int)v;
+	}
+	uint64_t n;
+	float *embeds = get_f32(ref, "embeds", &n), *mask = get_f32(ref, "mask", &n);
+	float *logits = get_f32(ref, "logits", &n), *lps = get_f32(ref, "logprobs", &n);
+	float *nll = get_f32(ref, "nll", &n), *grad = get_f32(ref, "grad", &n);
+	float *mine = malloc(sizeof *mine * B * Te * c->d_model);
+	ok(al_t5_embed(m, ids, B * Te, mine, &e) == 0 &&
+	   rel(mine, embeds, (uint64_t)B * Te * c->d_model) == 0, "%s: embedding lookup equals the reference", name);
+
+	al_t5_acts *a = al_t5_acts_new(m, B, Te, Td, &e);
+	al_t5_batch b = {B, Te, Td, embeds, mask, targets};
+	float *lp = malloc(sizeof *lp * B * Td);
+	double got = al_t5_forward(m, a, &b, lp);
+	double r = rel(al_t5_logits(a), logits, (uint64_t)B * Td * c->vocab);
+	ok(r < 1e-4, "%s: logits within 1e-4 of the reference (%.2g)", name, r);
+	r = rel(lp, lps, (uint64_t)B * Td);
+	ok(r < 1e-4, "%s: log-probs within 1e-4 (%.2g)", name, r);
+	is_dbl(got, nll[0], 1e-4, "%s: nll %.6f", name, got);
+	ok(lp[1 * Td + Td - 1] == 0, "%s: the ignored target has log-prob 0", name);
+
+	float *d = malloc(sizeof *d * B * Te * c->d_model);
+	al_t5_backward(m, a, d);
+	r = rel(d, grad, (uint64_t)B * Te * c->d_model);
+	ok(r < 1e-3, "%s: d nll / d embeds within 1e-3 of autograd (%.2g)", name, r);
+	double padded = 0;
+	for (int i = Te - 2; i < Te; i++)
+		for (int k = 0; k < c->d_model; k++)
+			padded += fabs(d[(1 * Te + i) * c->d_model + k]);
+	ok(padded == 0, "%s: padded positions get no gradient", name);
+
+	if (fd) {  /* central differences at a few coordinates */
+		double worst = 0, scale = 0;
+		for (int i = 0; i < B * Te * c->d_model; i++)
+			if (fabs(d[i]) > scale) scale = fabs(d[i]);
+		float *x = malloc(sizeof *x * B * Te * c->d_model);
+		memcpy(x, embeds, sizeof *x * B * Te * c->d_model);
+		b.embeds = x;
+		for (int k = 0; k < 24; k++) {
+			int i = (k * 37 + 5) % (B * Te * c->d_model);
+			float x0 = x[i], h = fd;
+			x[i] = x0 + h;
+			double lp1 = al_t5_forward(m, a, &b, NULL);
+			x[i] = x0 - h;
+			double lm1 = al_t5_forward(m, a, &b, NULL);
+			x[i] = x0;
+			double fdv = (lp1 - lm1) / (2 * h);
+			if (fabs(fdv - d[i]) / scale > worst) worst = fabs(fdv - d[i]) / scale;
+		}
+		ok(worst < 1e-3, "%s: gradient within 1e-3 of central differences (%.2g)", name, worst);
+		free(x);
+	}
+	al_t5_acts_free(a);
+	al_t5_free(m);
+	al_st_free(ref);
+	free(targets); free(ids); free(embeds); free(mask); free(logits); free(lps);
+	free(nll); free(grad); free(mine); free(lp); free(d);
+}
+
+int main(void)
+{
+	check("t5-1.0", 5e-3f);   /* ReLU: kinks above, float noise below */
+	check("t5-1.1", 1e-2f);
+	check("t5-1.1-deep", 0);
+	check("t5-1.1-bf16", 0);
+
+	al_err e = {0};
+	ok(al_t5_load(dp("t5-1.1", ".ref.safetensors"), &e) == NULL, "a file without a config is refused");
+	has_str(e.msg, "no \"config\" in its __metadata__", "saying what is missing");
+	al_t5_config c;
+	ok(al_t5_config_parse(&c, "{\"feed_forward_proj\": \"swish\"}", "cfg", &e) < 0, "an unknown feed-forward is refused");
+	has_str(e.msg, "\"swish\" is not supported", "and named");
+	ok(al_t5_config_parse(&c, "{\"d_model\": -4}", "cfg", &e) < 0, "a negative size is refused");
+	ok(al_t5_config_parse(&c, "{}", "cfg", &e) == 0 && c.d_model == 512 && c.heads == 8 &&
+	   !c.gated && c.tied && c.dec_layers == 6, "defaults are T5's (t5-small)");
+	ok(al_t5_config_parse(&c, "{\"num_layers\": 3, \"feed_forward_proj\": \"gated-gelu\", "
+			      "\"tie_word_embeddings\": false}", "cfg", &e) == 0 &&
+	   c.dec_layers == 3 && c.gated && !c.tied, "num_decoder_layers defaults to num_layers");
+	return done_testing();
+}
