@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/safetensors.h"
 #include "lib/t5.h"
@@ -62,7 +63,7 @@ static void check(const char *name, float fd)
 		memcpy(&v, (const char *)ti->data + 8 * i, 8);
 		ids[i] = (int)v;
 	}
-	uint64_t n;
+	uint64_t n = 0;
 	float *embeds = get_f32(ref, "embeds", &n), *mask = get_f32(ref, "mask", &n);
 	float *logits = get_f32(ref, "logits", &n), *lps = get_f32(ref, "logprobs", &n);
 	float *nll = get_f32(ref, "nll", &n), *grad = get_f32(ref, "grad", &n);
@@ -119,8 +120,101 @@ static void check(const char *name, float fd)
 	free(nll); free(grad); free(mine); free(lp); free(d);
 }
 
+/* The same weights as a Hugging Face folder: config.json with
+ * model.safetensors, and config.json with two shards and an index. */
+static double nll_of(const char *ckpt, al_err *e)
+{
+	al_t5 *m = al_t5_load(ckpt, e);
+	if (!m)
+		return NAN;
+	al_st *ref = al_st_open(dp("t5-1.1", ".ref.safetensors"), e);
+	uint64_t n;
+	float *embeds = get_f32(ref, "embeds", &n), *mask = get_f32(ref, "mask", &n);
+	const al_st_tensor *tt = al_st_find(ref, "targets");
+	int B = (int)tt->shape[0], Td = (int)tt->shape[1], Te = (int)(n / B);
+	int *targets = malloc(sizeof *targets * B * Td);
+	for (int i = 0; i < B * Td; i++) {
+		int64_t v;
+		memcpy(&v, (const char *)tt->data + 8 * i, 8);
+		targets[i] = (int)v;
+	}
+	al_t5_acts *a = al_t5_acts_new(m, B, Te, Td, e);
+	al_t5_batch b = {B, Te, Td, embeds, mask, targets};
+	double v = al_t5_forward(m, a, &b, NULL);
+	al_t5_acts_free(a);
+	al_t5_free(m);
+	al_st_free(ref);
+	free(embeds); free(mask); free(targets);
+	return v;
+}
+
+static void test_folders(void)
+{
+	al_err e = {0};
+	char dir[] = "/tmp/al-test-t5-XXXXXX", p[512];
+	ok(mkdtemp(dir) != NULL, "temporary folder");
+	al_st *st = al_st_open(dp("t5-1.1", ".safetensors"), &e);
+	double want = nll_of(dp("t5-1.1", ".safetensors"), &e);
+	for (int sharded = 0; sharded < 2; sharded++) {
+		snprintf(p, sizeof p, "%s/m%d", dir, sharded);
+		mkdir(p, 0777);
+		snprintf(p, sizeof p, "%s/m%d/config.json", dir, sharded);
+		FILE *f = fopen(p, "w");
+		fputs(al_st_meta_get(st, "config"), f);
+		fclose(f);
+		al_st_writer *w[2];
+		FILE *idx = NULL;
+		if (sharded) {
+			snprintf(p, sizeof p, "%s/m1/model.safetensors.index.json", dir);
+			idx = fopen(p, "w");
+			fputs("{\"metadata\": {}, \"weight_map\": {", idx);
+		}
+		for (int k = 0; k < 1 + sharded; k++) {
+			snprintf(p, sizeof p, sharded ? "%s/m1/model-0000%d-of-00002.safetensors"
+				 : "%s/m0/model.safetensors", dir, k + 1);
+			w[k] = al_st_writer_new(p, &e);
+		}
+		for (size_t i = 0; i < al_st_count(st); i++) {
+			const al_st_tensor *t = al_st_tensor_at(st, i);
+			int k = sharded ? (int)(i % 2) : 0;
+			al_st_writer_add(w[k], t->name, t->dtype, t->ndim, t->shape, t->data, &e);
+			if (idx)
+				fprintf(idx, "%s\"%s\": \"model-0000%d-of-00002.safetensors\"",
+					i ? ", " : "", t->name, k + 1);
+		}
+		for (int k = 0; k < 1 + sharded; k++) {
+			al_st_writer_commit(w[k], &e);
+			al_st_writer_free(w[k]);
+		}
+		if (idx) {
+			fputs("}}", idx);
+			fclose(idx);
+		}
+		snprintf(p, sizeof p, "%s/m%d", dir, sharded);
+		double got = nll_of(p, &e);
+		is_dbl(got, want, 1e-7, "a model folder%s gives the same nll (%s)",
+		       sharded ? " with two shards and an index" : "", e.msg);
+	}
+	snprintf(p, sizeof p, "%s/m0/model.safetensors", dir);
+	al_st_writer *w = al_st_writer_new(p, &e);   /* drop one tensor */
+	for (size_t i = 1; i < al_st_count(st); i++) {
+		const al_st_tensor *t = al_st_tensor_at(st, i);
+		al_st_writer_add(w, t->name, t->dtype, t->ndim, t->shape, t->data, &e);
+	}
+	al_st_writer_commit(w, &e);
+	al_st_writer_free(w);
+	snprintf(p, sizeof p, "%s/m0", dir);
+	ok(al_t5_load(p, &e) == NULL, "a checkpoint missing a tensor is refused");
+	has_str(e.msg, "is missing", "naming the tensor (%s)", e.msg);
+	al_st_free(st);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ok(system(cmd) == 0, "clean up");
+}
+
 int main(void)
 {
+	test_folders();
 	check("t5-1.0", 5e-3f);   /* ReLU: kinks above, float noise below */
 	check("t5-1.1", 1e-2f);
 	check("t5-1.1-deep", 0);
