@@ -128,7 +128,7 @@ static double nll_of(const char *ckpt, al_err *e)
 	if (!m)
 		return NAN;
 	al_st *ref = al_st_open(dp("t5-1.1", ".ref.safetensors"), e);
-	uint64_t n;
+	uint64_t n = 0;
 	float *embeds = get_f32(ref, "embeds", &n), *mask = get_f32(ref, "mask", &n);
 	const al_st_tensor *tt = al_st_find(ref, "targets");
 	int B = (int)tt->shape[0], Td = (int)tt->shape[1], Te = (int)(n / B);
