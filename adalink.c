@@ -27,6 +27,7 @@
  * not linked in, so each part can land on its own. */
 #define WEAK __attribute__((weak))
 int cmd_inspect(int argc, char **argv);
+int cmd_forward(int argc, char **argv);
 WEAK int cmd_ingest(int argc, char **argv);
 WEAK int cmd_tokenize(int argc, char **argv);
 WEAK int cmd_patches(int argc, char **argv);
@@ -43,6 +44,7 @@ static const struct command {
 	{"patches", cmd_patches, "decode, resize and patchify images; embed with a ViT"},
 	{"init", cmd_init, "write a randomly initialised checkpoint of a named geometry"},
 	{"score", cmd_score, "CIDEr, BLEU, ROUGE-L, VQA accuracy, ANLS, GLUE metrics"},
+	{"forward", cmd_forward, "log-likelihoods of targets under a backbone and adapter"},
 	{"inspect", cmd_inspect, "list a safetensors file's tensors and metadata"},
 	{NULL, NULL, NULL},
 };

@@ -3,9 +3,11 @@
 import json
 import struct
 
-import torch
-
-_DT = {torch.float32: ("F32", "f", 4), torch.int64: ("I64", "q", 8)}
+try:
+    import torch
+    _DT = {torch.float32: ("F32", "f", 4), torch.int64: ("I64", "q", 8)}
+except ImportError:  # the reader below needs no torch
+    torch = None
 
 
 def _bits(t, dtype):
@@ -43,3 +45,47 @@ def save(path, tensors, metadata=None, dtype=None):
 
 def bf16_round(t):
     return t.to(torch.bfloat16).to(torch.float32)
+
+
+def load_raw(path):
+    """name -> (dtype, shape, flat list of numbers); F32, F16, BF16, I64."""
+    with open(path, "rb") as f:
+        b = f.read()
+    n = struct.unpack("<Q", b[:8])[0]
+    header = json.loads(b[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        lo, hi = t["data_offsets"]
+        raw = b[base + lo:base + hi]
+        dt = t["dtype"]
+        if dt == "F32":
+            vals = list(struct.unpack("<%df" % (len(raw) // 4), raw))
+        elif dt == "F16":
+            vals = list(struct.unpack("<%de" % (len(raw) // 2), raw))
+        elif dt == "BF16":
+            us = struct.unpack("<%dH" % (len(raw) // 2), raw)
+            vals = [struct.unpack("<f", struct.pack("<I", u << 16))[0] for u in us]
+        elif dt == "I64":
+            vals = list(struct.unpack("<%dq" % (len(raw) // 8), raw))
+        else:
+            raise ValueError("dtype " + dt)
+        out[name] = (dt, t["shape"], vals)
+    return out
+
+
+def metadata(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        return json.loads(f.read(n)).get("__metadata__", {})
+
+
+def load(path):
+    """name -> float32 (or int64) torch tensor."""
+    out = {}
+    for name, (dt, shape, vals) in load_raw(path).items():
+        t = torch.tensor(vals, dtype=torch.int64 if dt == "I64" else torch.float32)
+        out[name] = t.reshape(shape)
+    return out

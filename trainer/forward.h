@@ -1,0 +1,36 @@
+/* forward.h: one example through AdaLink modules and the frozen backbone,
+ * with the gradient of its NLL reaching the modules (adalink forward, and
+ * the training loop's inner step).
+ *
+ * The encoder input is [image tokens; text tokens]: image embeddings [P, Dv]
+ * go through the frozen vision projection to [P, d_model] and the image
+ * module, the text ids through the vocabulary embeddings and the text
+ * module (each module only if the adapter has one for the example's task).
+ */
+#ifndef AL_FORWARD_H
+#define AL_FORWARD_H
+
+#include "lib/err.h"
+#include "lib/t5.h"
+#include "trainer/adalink.h"
+
+typedef struct al_example {
+	int *input_ids, n_in;
+	int *target_ids, n_tgt;
+	char task[64];
+	float *image;          /* [n_patches, image_dim] or NULL */
+	int n_patches, image_dim;
+} al_example;
+
+/* Parse one JSONL line {"input_ids": [...], "target_ids": [...], "task"?,
+ * "image_embeddings"?}; label and line name it in messages. */
+int al_example_parse(al_example *x, const char *json, const char *label, long line, al_err *e);
+void al_example_clear(al_example *x);
+
+/* Run x; returns its summed NLL in *nll and fills logprobs[n_tgt].  With
+ * grad set, adds d nll / d parameters into the adapter's modules' gradients
+ * (adapter may be NULL when grad is 0). */
+int al_forward_example(const al_t5 *m, al_adapter *adapter, const al_example *x,
+		       double *nll, float *logprobs, int grad, al_err *e);
+
+#endif
