@@ -39,7 +39,8 @@ typedef struct al_adapter {
 const char *al_act_name(int act);
 int al_act_parse(const char *name);   /* -1 if unknown */
 
-/* A new module of zeros for (task or NULL, modality); returns it. */
+/* A new module of zeros for (task or NULL, modality); returns it.  The
+ * pointer is valid until the next al_adapter_add (the table grows). */
 al_module *al_adapter_add(al_adapter *a, const char *task, const char *modality,
 			  int d, int r, al_err *e);
 /* The module for (task, modality): the task's own if it has one, else the
