@@ -8,7 +8,8 @@ libadalink_a_SOURCES = \
 	lib/catalog.c lib/catalog.h \
 	lib/blas.c lib/blas.h \
 	lib/nn.c lib/nn.h \
-	lib/t5.c lib/t5.h
+	lib/t5.c lib/t5.h \
+	lib/rng.c lib/rng.h
 
 # Commands and their shared option handling live in the program.
 adalink_SOURCES += lib/cli.c lib/cli.h lib/cmd_inspect.c

@@ -13,6 +13,7 @@
 #include "blas.h"
 #include "file.h"
 #include "nn.h"
+#include "rng.h"
 #include "safetensors.h"
 
 /* ---- parameters: one block, pointer views (llm.c style) ---- */
@@ -304,47 +305,60 @@ void al_t5_free(al_t5 *m)
 	free(m);
 }
 
+/* Allocate m's parameter block for its config (and a vision projection
+ * of vproj_dim columns when > 0) and point the views into it; *w and *n
+ * describe every tensor for the caller to fill. */
+static int alloc_params(al_t5 *m, int vproj_dim, want **w, int *n, al_err *e)
+{
+	m->enc = calloc(m->c.enc_layers, sizeof *m->enc);
+	m->dec = calloc(m->c.dec_layers, sizeof *m->dec);
+	*n = (m->enc && m->dec) ? plan(m, w) : -1;
+	if (*n < 0)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	if (vproj_dim > 0) {
+		m->c.vision_dim = vproj_dim;
+		add(*w, n, &m->vproj, 0, 2, m->c.d_model, vproj_dim, "vision_projection.weight");
+	}
+	size_t total = 0;
+	for (int i = 0; i < *n; i++)
+		total += (*w)[i].shape[0] * ((*w)[i].ndim == 2 ? (*w)[i].shape[1] : 1);
+	m->nparams = total;
+	m->block = malloc(total * sizeof *m->block);
+	if (!m->block)
+		return al_err_set(e, AL_ENOMEM, "out of memory for %zu parameters", total);
+	float *p = m->block;
+	for (int i = 0; i < *n; i++) {
+		*(*w)[i].dst = p;
+		p += (*w)[i].shape[0] * ((*w)[i].ndim == 2 ? (*w)[i].shape[1] : 1);
+	}
+	return 0;
+}
+
 al_t5 *al_t5_load(const char *path, al_err *e)
 {
 	sources s = {0};
 	al_t5 *m = calloc(1, sizeof *m);
 	want *w = NULL;
+	int n = 0;
 	if (!m) {
 		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
 	}
 	if (open_sources(path, &s, &m->c, e) < 0)
 		goto bad;
-	m->enc = calloc(m->c.enc_layers, sizeof *m->enc);
-	m->dec = calloc(m->c.dec_layers, sizeof *m->dec);
 	const al_st_tensor *vp = find(&s, "vision_projection.weight");
-	int n = (m->enc && m->dec) ? plan(m, &w) : -1;
-	if (n < 0) {
-		al_err_set(e, AL_ENOMEM, "out of memory");
+	if (vp && (vp->ndim != 2 || vp->shape[0] != (uint64_t)m->c.d_model || vp->shape[1] == 0 ||
+		   vp->shape[1] > 1 << 20)) {
+		al_err_set(e, AL_EFORMAT, "'%s': vision_projection.weight must be "
+			   "[d_model=%d, vision_dim]", path, m->c.d_model);
 		goto bad;
 	}
-	if (vp) {
-		if (vp->ndim != 2 || vp->shape[0] != (uint64_t)m->c.d_model) {
-			al_err_set(e, AL_EFORMAT, "'%s': vision_projection.weight must be "
-				   "[d_model=%d, vision_dim]", path, m->c.d_model);
-			goto bad;
-		}
-		m->c.vision_dim = (int)vp->shape[1];
-		add(w, &n, &m->vproj, 0, 2, vp->shape[0], vp->shape[1], "vision_projection.weight");
-	}
-	size_t total = 0;
-	for (int i = 0; i < n; i++)
-		total += w[i].shape[0] * (w[i].ndim == 2 ? w[i].shape[1] : 1);
-	m->nparams = total;
-	m->block = malloc(total * sizeof *m->block);
-	if (!m->block) {
-		al_err_set(e, AL_ENOMEM, "'%s': out of memory for %zu parameters", path, total);
+	if (alloc_params(m, vp ? (int)vp->shape[1] : 0, &w, &n, e) < 0) {
+		al_err_wrap(e, "'%s'", path);
 		goto bad;
 	}
-	float *p = m->block;
 	for (int i = 0; i < n; i++) {
 		const al_st_tensor *t = find(&s, w[i].name);
-		uint64_t cnt = w[i].shape[0] * (w[i].ndim == 2 ? w[i].shape[1] : 1);
 		if (!t) {
 			al_err_set(e, AL_EFORMAT, "'%s': tensor '%s' is missing; is this "
 				   "a T5 checkpoint with this config?", path, w[i].name);
@@ -362,12 +376,10 @@ al_t5 *al_t5_load(const char *path, al_err *e)
 				   (unsigned long long)(w[i].ndim == 2 ? w[i].shape[1] : 0));
 			goto bad;
 		}
-		if (al_st_read_f32(t, p, e) < 0) {
+		if (al_st_read_f32(t, *w[i].dst, e) < 0) {
 			al_err_wrap(e, "'%s'", path);
 			goto bad;
 		}
-		*w[i].dst = p;
-		p += cnt;
 	}
 	free(w);
 	for (int i = 0; i < s.n; i++)
@@ -382,6 +394,106 @@ bad:
 	al_t5_free(m);
 	return NULL;
 }
+
+al_t5 *al_t5_new(const al_t5_config *c, int vision_dim, uint64_t seed, al_err *e)
+{
+	al_t5 *m = calloc(1, sizeof *m);
+	want *w = NULL;
+	int n = 0;
+	if (!m) {
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	m->c = *c;
+	if (alloc_params(m, vision_dim, &w, &n, e) < 0) {
+		free(w);
+		al_t5_free(m);
+		return NULL;
+	}
+	/* As Hugging Face initialises T5 (factor 1): norms 1, embeddings
+	 * N(0, 1), q N(0, (C D)^-1/2), k and v N(0, C^-1/2), o N(0, (H D)^-1/2),
+	 * wi N(0, C^-1/2), wo N(0, F^-1/2), position biases and lm_head and the
+	 * vision projection N(0, C^-1/2) (its input's width for the latter). */
+	al_rng r;
+	al_rng_seed(&r, seed);
+	double C = c->d_model, HD = (double)c->heads * c->d_kv;
+	for (int i = 0; i < n; i++) {
+		const char *nm = w[i].name;
+		size_t cnt = w[i].shape[0] * (w[i].ndim == 2 ? w[i].shape[1] : 1);
+		float *p = *w[i].dst;
+		double sd;
+		if (w[i].ndim == 1) {
+			for (size_t k = 0; k < cnt; k++)
+				p[k] = 1.0f;
+			continue;
+		}
+		if (strcmp(nm, "shared.weight") == 0)
+			sd = 1.0;
+		else if (strstr(nm, ".q.weight"))
+			sd = 1.0 / sqrt(C * c->d_kv);
+		else if (strstr(nm, ".o.weight"))
+			sd = 1.0 / sqrt(HD);
+		else if (strstr(nm, ".wo.weight"))
+			sd = 1.0 / sqrt((double)c->d_ff);
+		else if (strcmp(nm, "vision_projection.weight") == 0)
+			sd = 1.0 / sqrt((double)vision_dim);
+		else
+			sd = 1.0 / sqrt(C);
+		for (size_t k = 0; k < cnt; k++)
+			p[k] = (float)(sd * al_rng_normal(&r));
+	}
+	free(w);
+	return m;
+}
+
+char *al_t5_config_json(const al_t5_config *c)
+{
+	char *s = malloc(1024);
+	if (!s)
+		return NULL;
+	snprintf(s, 1024, "{\"model_type\": \"t5\", \"vocab_size\": %d, \"d_model\": %d, "
+		 "\"d_kv\": %d, \"d_ff\": %d, \"num_heads\": %d, \"num_layers\": %d, "
+		 "\"num_decoder_layers\": %d, \"relative_attention_num_buckets\": %d, "
+		 "\"relative_attention_max_distance\": %d, \"layer_norm_epsilon\": %g, "
+		 "\"feed_forward_proj\": \"%s\", \"tie_word_embeddings\": %s, "
+		 "\"decoder_start_token_id\": %d, \"pad_token_id\": 0, \"eos_token_id\": 1}",
+		 c->vocab, c->d_model, c->d_kv, c->d_ff, c->heads, c->enc_layers, c->dec_layers,
+		 c->buckets, c->max_distance, c->eps, c->gated ? "gated-gelu" : "relu",
+		 c->tied ? "true" : "false", c->decoder_start);
+	return s;
+}
+
+int al_t5_save(const al_t5 *m, const char *path, al_err *e)
+{
+	want *w = NULL;
+	al_t5 shadow = *m;     /* plan() writes pointers: give it a scratch copy */
+	layer_w *enc = calloc(m->c.enc_layers, sizeof *enc), *dec = calloc(m->c.dec_layers, sizeof *dec);
+	shadow.enc = enc;
+	shadow.dec = dec;
+	int n = (enc && dec) ? plan(&shadow, &w) : -1;
+	char *cfg = al_t5_config_json(&m->c);
+	al_st_writer *wr = n >= 0 && cfg ? al_st_writer_new(path, e) : NULL;
+	int rc = wr ? al_st_writer_meta(wr, "config", cfg, e) : al_err_set(e, AL_ENOMEM, "out of memory");
+	if (rc == 0 && m->vproj)
+		add(w, &n, &shadow.vproj, 0, 2, m->c.d_model, m->c.vision_dim, "vision_projection.weight");
+	/* The tensors lie in m->block in plan order: walk it alongside. */
+	const float *p = m->block;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		uint64_t cnt = w[i].shape[0] * (w[i].ndim == 2 ? w[i].shape[1] : 1);
+		rc = al_st_writer_add(wr, w[i].name, AL_F32, w[i].ndim, w[i].shape, p, e);
+		p += cnt;
+	}
+	if (rc == 0)
+		rc = al_st_writer_commit(wr, e);
+	al_st_writer_free(wr);
+	free(cfg);
+	free(w);
+	free(enc);
+	free(dec);
+	return rc;
+}
+
+size_t al_t5_nparams(const al_t5 *m) { return m->nparams; }
 
 int al_t5_embed(const al_t5 *m, const int *ids, int n, float *out, al_err *e)
 {

@@ -23,6 +23,9 @@
 #ifndef AL_T5_H
 #define AL_T5_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "err.h"
 
 typedef struct al_t5_config {
@@ -47,6 +50,16 @@ typedef struct al_t5 al_t5;
  * whose __metadata__ holds the config JSON under "config". */
 al_t5 *al_t5_load(const char *path, al_err *e);
 void al_t5_free(al_t5 *m);
+/* A randomly initialised model of config c as Hugging Face initialises T5,
+ * plus a vision projection [d_model, vision_dim] when vision_dim > 0;
+ * the same seed gives the same weights everywhere. */
+al_t5 *al_t5_new(const al_t5_config *c, int vision_dim, uint64_t seed, al_err *e);
+/* Write one .safetensors with Hugging Face names and the config JSON in
+ * __metadata__["config"] (atomically). */
+int al_t5_save(const al_t5 *m, const char *path, al_err *e);
+/* The config as Hugging Face's config.json text (malloc'd). */
+char *al_t5_config_json(const al_t5_config *c);
+size_t al_t5_nparams(const al_t5 *m);
 const al_t5_config *al_t5_cfg(const al_t5 *m);
 /* Parse a config JSON text (Hugging Face keys, T5 defaults for absent ones). */
 int al_t5_config_parse(al_t5_config *c, const char *json, const char *label, al_err *e);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/safetensors.h"
 #include "lib/t5.h"
@@ -212,8 +213,50 @@ static void test_folders(void)
 	ok(system(cmd) == 0, "clean up");
 }
 
+/* al_t5_new: deterministic, saved and loaded back unchanged. */
+static void test_new_save(void)
+{
+	al_err e = {0};
+	al_t5_config c;
+	char *j;
+	ok(al_t5_config_parse(&c, "{\"vocab_size\": 50, \"d_model\": 16, \"d_kv\": 4, "
+			      "\"d_ff\": 24, \"num_heads\": 2, \"num_layers\": 1, "
+			      "\"num_decoder_layers\": 2, \"feed_forward_proj\": \"gated-gelu\", "
+			      "\"tie_word_embeddings\": false}", "cfg", &e) == 0, "parse a small config");
+	al_t5 *a = al_t5_new(&c, 6, 42, &e), *b = al_t5_new(&c, 6, 42, &e), *d = al_t5_new(&c, 6, 43, &e);
+	ok(a && b && d, "al_t5_new (%s)", e.msg);
+	size_t np = al_t5_nparams(a);
+	ok(np == 50 * 16 * 2 + 16 * 6 + 2 * 32 * 2 + 2 * 16 + (16 * 4 + 8 * 16 * 2 + 16 + 24 * 16 * 3) * 1 +
+	   (2 * 16 + 4 * 8 * 16 * 2 + 16 + 24 * 16 * 3) * 2, "parameter count as the geometry says (%zu)", np);
+	ok(memcmp(al_t5_shared(a), al_t5_shared(b), sizeof(float) * 50 * 16) == 0, "the same seed gives the same weights");
+	ok(memcmp(al_t5_shared(a), al_t5_shared(d), sizeof(float) * 50 * 16) != 0, "another seed does not");
+	char dir[] = "/tmp/al-test-t5new-XXXXXX", p[256];
+	mkdtemp(dir);
+	snprintf(p, sizeof p, "%s/m.safetensors", dir);
+	ok(al_t5_save(a, p, &e) == 0, "save (%s)", e.msg);
+	al_t5 *l = al_t5_load(p, &e);
+	ok(l != NULL, "the saved checkpoint loads (%s)", e.msg);
+	if (l) {
+		const al_t5_config *lc = al_t5_cfg(l);
+		ok(lc->d_model == 16 && lc->dec_layers == 2 && lc->gated && !lc->tied && lc->vision_dim == 6,
+		   "with its config and vision projection");
+		ok(al_t5_nparams(l) == np, "and every parameter");
+		ok(memcmp(al_t5_vision_projection(l), al_t5_vision_projection(a), sizeof(float) * 16 * 6) == 0,
+		   "values round-trip");
+	}
+	j = al_t5_config_json(&c);
+	al_t5_config c2;
+	ok(j && al_t5_config_parse(&c2, j, "json", &e) == 0 && memcmp(&c, &c2, sizeof c) == 0,
+	   "config JSON round-trips");
+	free(j);
+	al_t5_free(a); al_t5_free(b); al_t5_free(d); al_t5_free(l);
+	unlink(p);
+	rmdir(dir);
+}
+
 int main(void)
 {
+	test_new_save();
 	test_folders();
 	check("t5-1.0", 5e-3f);   /* ReLU: kinks above, float noise below */
 	check("t5-1.1", 1e-2f);
