@@ -226,8 +226,13 @@ static void test_new_save(void)
 	al_t5 *a = al_t5_new(&c, 6, 42, &e), *b = al_t5_new(&c, 6, 42, &e), *d = al_t5_new(&c, 6, 43, &e);
 	ok(a && b && d, "al_t5_new (%s)", e.msg);
 	size_t np = al_t5_nparams(a);
-	ok(np == 50 * 16 * 2 + 16 * 6 + 2 * 32 * 2 + 2 * 16 + (16 * 4 + 8 * 16 * 2 + 16 + 24 * 16 * 3) * 1 +
-	   (2 * 16 + 4 * 8 * 16 * 2 + 16 + 24 * 16 * 3) * 2, "parameter count as the geometry says (%zu)", np);
+	/* C 16, H D 8, F 24, V 50, 32 buckets: embeddings and head 2 x 50 x 16,
+	 * two bias tables 2 x 32 x 2, two final norms, the projection 16 x 6;
+	 * an encoder layer: 2 norms, q k v o 4 x 8 x 16, wi_0 wi_1 wo 3 x 24 x 16;
+	 * a decoder layer adds a norm and the cross-attention's 4 x 8 x 16. */
+	size_t enc_layer = 2 * 16 + 4 * 8 * 16 + 3 * 24 * 16, dec_layer = enc_layer + 16 + 4 * 8 * 16;
+	ok(np == 2 * 50 * 16 + 2 * 32 * 2 + 2 * 16 + 16 * 6 + enc_layer + 2 * dec_layer,
+	   "parameter count as the geometry says (%zu)", np);
 	ok(memcmp(al_t5_shared(a), al_t5_shared(b), sizeof(float) * 50 * 16) == 0, "the same seed gives the same weights");
 	ok(memcmp(al_t5_shared(a), al_t5_shared(d), sizeof(float) * 50 * 16) != 0, "another seed does not");
 	char dir[] = "/tmp/al-test-t5new-XXXXXX", p[256];
