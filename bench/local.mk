@@ -7,3 +7,11 @@ EXTRA_DIST += bench/blas
 
 bench-blas: bench/sgemm
 	$(SHELL) $(srcdir)/bench/blas ./bench/sgemm
+
+noinst_PROGRAMS += bench/train_step
+bench_train_step_SOURCES = bench/train_step.c
+bench_train_step_LDADD = libadalink.a $(DEP_LIBS)
+EXTRA_DIST += bench/train bench/ref/train_step.py
+
+bench-train: bench/train_step bench/sgemm
+	$(SHELL) $(srcdir)/bench/train .
