@@ -516,7 +516,8 @@ typedef struct {
 } layer_a;
 
 struct al_t5_acts {
-	int B, Te, Td;
+	int B, Te, Td;            /* the batch being run */
+	int cB, cTe, cTd;         /* the largest it has room for */
 	float *block;
 	layer_a *enc, *dec;
 	float *enc_bias, *dec_bias;        /* [H,Te,Te], [H,Td,Td] */
@@ -550,7 +551,7 @@ al_t5_acts *al_t5_acts_new(const al_t5 *m, int B, int Te, int Td, al_err *e)
 	al_t5_acts *a = calloc(1, sizeof *a);
 	if (!a)
 		goto oom;
-	a->B = B, a->Te = Te, a->Td = Td;
+	a->B = a->cB = B, a->Te = a->cTe = Te, a->Td = a->cTd = Td;
 	a->enc = calloc(c->enc_layers, sizeof *a->enc);
 	a->dec = calloc(c->dec_layers, sizeof *a->dec);
 	a->targets = calloc(M ? M : 1, sizeof *a->targets);
@@ -642,6 +643,11 @@ double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float 
 	int B = b->B, Te = b->Te, Td = b->Td, C = c->d_model, H = c->heads, D = c->d_kv;
 	int HD = H * D, N = B * Te, M = B * Td, V = c->vocab;
 	size_t NC = (size_t)N * C, MC = (size_t)M * C;
+	if (B > a->cB || Te > a->cTe || Td > a->cTd)
+		return NAN;   /* activations too small: a caller's bug */
+	/* Every buffer's size grows with B, Te and Td, so a smaller batch
+	 * fits in the same pointers. */
+	a->B = B, a->Te = Te, a->Td = Td;
 
 	for (int i = 0; i < N; i++)
 		a->enc_mask[i] = b->mask ? b->mask[i] : 1.0f;

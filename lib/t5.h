@@ -84,7 +84,9 @@ al_t5_acts *al_t5_acts_new(const al_t5 *m, int B, int Te, int Td, al_err *e);
 void al_t5_acts_free(al_t5_acts *a);
 
 /* Run the model; returns the summed NLL (natural log) of the targets and
- * fills logprobs[B, Td] (0 at ignored positions) when not NULL.
+ * fills logprobs[B, Td] (0 at ignored positions) when not NULL.  The batch
+ * may be smaller than the activations were made for, in every dimension
+ * (larger: NaN is returned).
  * logits, if not NULL after the call, views [B, Td, V] inside a. */
 double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float *logprobs);
 const float *al_t5_logits(const al_t5_acts *a);

@@ -12,7 +12,7 @@
 
 static const al_cmd_help help = {
 	"forward",
-	"adalink forward --backbone CKPT [--adapter A] [--grad OUT] [FILE]",
+	"adalink forward --backbone CKPT [--adapter A] [--grad OUT] [--batch N] [FILE]",
 	"Read examples as JSONL ({\"input_ids\": [...], \"target_ids\": [...]}, with\n"
 	"optional \"task\" and \"image_embeddings\") from FILE or standard input and\n"
 	"write, for each, {\"nll\": SUM, \"tokens\": N, \"logprobs\": [...]} (natural\n"
@@ -21,8 +21,38 @@ static const al_cmd_help help = {
 	"                       or a .safetensors file with its config in metadata\n"
 	"  -a, --adapter A      AdaLink adapter (.safetensors) applied to the inputs\n"
 	"  -g, --grad OUT       write the gradient of the summed nll of all lines\n"
-	"                       with respect to every adapter tensor to OUT\n",
+	"                       with respect to every adapter tensor to OUT\n"
+	"  -B, --batch N        run N lines at a time, padded (default 8); the\n"
+	"                       results do not depend on it beyond rounding\n",
 };
+
+/* Run the examples held in xs and print their lines; empties xs. */
+static int flush(al_runner *run, al_adapter *ad, al_example *xs, int n, int grad,
+		 double *total, al_err *e)
+{
+	double nll[n];
+	float *lp[n];
+	int rc = 0;
+	for (int i = 0; i < n; i++)
+		lp[i] = malloc(sizeof(float) * xs[i].n_tgt);
+	for (int i = 0; i < n; i++)
+		if (!lp[i])
+			rc = al_err_set(e, AL_ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = al_runner_batch(run, ad, xs, n, nll, lp, grad, 1.0f, e);
+	for (int i = 0; i < n; i++) {
+		if (rc == 0) {
+			printf("{\"nll\": %.9g, \"tokens\": %d, \"logprobs\": [", nll[i], xs[i].n_tgt);
+			for (int k = 0; k < xs[i].n_tgt; k++)
+				printf(k ? ", %.9g" : "%.9g", lp[i][k]);
+			printf("]}\n");
+			*total += nll[i];
+		}
+		free(lp[i]);
+		al_example_clear(&xs[i]);
+	}
+	return rc;
+}
 
 int cmd_forward(int argc, char **argv)
 {
@@ -30,16 +60,22 @@ int cmd_forward(int argc, char **argv)
 		{"backbone", required_argument, 0, 'b'},
 		{"adapter", required_argument, 0, 'a'},
 		{"grad", required_argument, 0, 'g'},
+		{"batch", required_argument, 0, 'B'},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *adapter_path = NULL, *grad_path = NULL;
 	int c, status;
-	while ((c = getopt_long(argc, argv, "b:a:g:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
+	long batch = 8;
+	while ((c = getopt_long(argc, argv, "b:a:g:B:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': backbone = optarg; break;
 		case 'a': adapter_path = optarg; break;
 		case 'g': grad_path = optarg; break;
+		case 'B':
+			if (al_parse_long(optarg, 1, 4096, &batch) < 0)
+				return al_cli_usage(&help, "--batch wants 1 to 4096 lines, not '%s'", optarg);
+			break;
 		default:
 			if (al_cli_common(&help, c, optarg, &status) < 0)
 				return status;
@@ -59,62 +95,65 @@ int cmd_forward(int argc, char **argv)
 	}
 	const char *label = fp == stdin ? "<stdin>" : in;
 	al_err e = {0};
-	int rc = AL_EXIT_FAIL;
-	al_adapter *ad = NULL;
-	al_t5 *m = al_t5_load(backbone, &e);
-	if (!m)
-		goto fail;
-	if (adapter_path && !(ad = al_adapter_load(adapter_path, &e)))
-		goto fail;
+	int rc = AL_EXIT_FAIL, n = 0;
+	long lineno = 0, first = 1, count = 0;
+	double total = 0;
 	char *line = NULL;
 	size_t cap = 0;
-	long lineno = 0, n = 0;
-	double total = 0;
-	al_progress *pg = al_progress_new("examples", 0);
-	while (getline(&line, &cap, fp) > 0) {
-		lineno++;
-		if (strspn(line, " \t\r\n") == strlen(line))
-			continue;
-		al_example x;
-		if (al_example_parse(&x, line, label, lineno, &e) < 0)
-			goto fail_line;
-		float *lp = malloc(sizeof *lp * x.n_tgt);
-		double nll = 0;
-		if (!lp || al_forward_example(m, ad, &x, &nll, lp, grad_path != NULL, &e) < 0) {
-			free(lp);
-			al_example_clear(&x);
-			al_err_wrap(&e, "%s: line %ld", label, lineno);
-			goto fail_line;
+	al_adapter *ad = NULL;
+	al_runner *run = NULL;
+	al_progress *pg = NULL;
+	al_example *xs = calloc(batch, sizeof *xs);
+	al_t5 *m = xs ? al_t5_load(backbone, &e) : NULL;
+	if (!m || (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
+	    !(run = al_runner_new(m, &e)))
+		goto fail;
+	pg = al_progress_new("examples", 0);
+	for (;;) {
+		ssize_t len = getline(&line, &cap, fp);
+		if (len > 0) {
+			lineno++;
+			if (strspn(line, " \t\r\n") == (size_t)len)
+				continue;
+			if (n == 0)
+				first = lineno;
+			if (al_example_parse(&xs[n], line, label, lineno, &e) < 0)
+				goto fail;
+			n++;
 		}
-		printf("{\"nll\": %.9g, \"tokens\": %d, \"logprobs\": [", nll, x.n_tgt);
-		for (int i = 0; i < x.n_tgt; i++)
-			printf(i ? ", %.9g" : "%.9g", lp[i]);
-		printf("]}\n");
-		total += nll;
-		n++;
-		free(lp);
-		al_example_clear(&x);
-		al_progress_add(pg, 1);
+		if (n == batch || (len <= 0 && n > 0)) {
+			if (flush(run, ad, xs, n, grad_path != NULL, &total, &e) < 0) {
+				al_err_wrap(&e, "%s: lines %ld-%ld", label, first, lineno);
+				n = 0;
+				goto fail;
+			}
+			count += n;
+			al_progress_add(pg, n);
+			n = 0;
+		}
+		if (len <= 0)
+			break;
 	}
-	al_progress_free(pg);
-	free(line);
 	if (ferror(fp)) {
-		al_error("reading '%s' failed", label);
-		goto done;
+		al_err_set(&e, AL_EIO, "reading '%s' failed", label);
+		goto fail;
 	}
 	if (grad_path && al_adapter_save(ad, grad_path, 1, &e) < 0)
 		goto fail;
-	al_debug("%ld examples, summed nll %.6f", n, total);
+	al_debug("%ld examples, summed nll %.6f", count, total);
 	rc = fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL;
 	goto done;
-fail_line:
-	al_progress_free(pg);
-	free(line);
 fail:
 	al_error("%s", e.msg);
 done:
+	al_progress_free(pg);
+	for (int i = 0; i < n; i++)
+		al_example_clear(&xs[i]);
+	free(xs);
+	free(line);
 	if (fp != stdin)
 		fclose(fp);
+	al_runner_free(run);
 	al_adapter_free(ad);
 	al_t5_free(m);
 	return rc;

@@ -1,6 +1,7 @@
 /* forward.c: an example through AdaLink and the frozen T5. */
 #include "forward.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,67 +103,180 @@ int al_example_parse(al_example *x, const char *json, const char *label, long li
 	return rc;
 }
 
-int al_forward_example(const al_t5 *m, al_adapter *adapter, const al_example *x,
-		       double *nll, float *logprobs, int grad, al_err *e)
+struct al_runner {
+	const al_t5 *m;
+	al_t5_acts *acts;
+	int B, Te, Td, R;        /* capacity of acts and of the buffers below */
+	float *raw, *enc, *g;    /* [B, Te, C] */
+	float *mask;             /* [B, Te] */
+	int *targets;            /* [B, Td] */
+	float *lp;               /* [B, Td] */
+	float *z, *h, *dz;       /* [B * Te, R] */
+};
+
+al_runner *al_runner_new(const al_t5 *m, al_err *e)
 {
+	al_runner *r = calloc(1, sizeof *r);
+	if (!r)
+		al_err_set(e, AL_ENOMEM, "out of memory");
+	else
+		r->m = m;
+	return r;
+}
+
+static void release(al_runner *r)
+{
+	al_t5_acts_free(r->acts);
+	free(r->raw);
+	free(r->mask);
+	free(r->targets);
+	free(r->lp);
+	free(r->z);
+	r->acts = NULL;
+	r->raw = r->mask = r->lp = r->z = NULL;
+	r->targets = NULL;
+}
+
+void al_runner_free(al_runner *r)
+{
+	if (!r)
+		return;
+	release(r);
+	free(r);
+}
+
+static int reserve(al_runner *r, int B, int Te, int Td, int R, al_err *e)
+{
+	if (B <= r->B && Te <= r->Te && Td <= r->Td && R <= r->R && r->acts)
+		return 0;
+	B = B > r->B ? B : r->B;
+	Te = Te > r->Te ? Te : r->Te;
+	Td = Td > r->Td ? Td : r->Td;
+	R = R > r->R ? R : r->R;
+	release(r);
+	size_t C = al_t5_cfg(r->m)->d_model, bte = (size_t)B * Te;
+	r->acts = al_t5_acts_new(r->m, B, Te, Td, e);
+	r->raw = malloc(sizeof(float) * bte * C * 3);
+	r->mask = malloc(sizeof(float) * bte);
+	r->targets = malloc(sizeof(int) * B * Td);
+	r->lp = malloc(sizeof(float) * B * Td);
+	r->z = malloc(sizeof(float) * (bte * (R ? R : 1) * 3));
+	if (!r->acts || !r->raw || !r->mask || !r->targets || !r->lp || !r->z) {
+		release(r);
+		r->B = r->Te = r->Td = r->R = 0;
+		return al_err_set(e, AL_ENOMEM, "out of memory for a batch of %d x (%d + %d) tokens",
+				  B, Te, Td);
+	}
+	r->enc = r->raw + bte * C;
+	r->g = r->enc + bte * C;
+	r->h = r->z + bte * (R ? R : 1);
+	r->dz = r->h + bte * (R ? R : 1);
+	r->B = B, r->Te = Te, r->Td = Td, r->R = R;
+	return 0;
+}
+
+int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int n,
+		    double *nll, float **logprobs, int grad, float grad_scale, al_err *e)
+{
+	const al_t5 *m = r->m;
 	const al_t5_config *c = al_t5_cfg(m);
-	int C = c->d_model, P = x->image ? x->n_patches : 0, T = x->n_in;
-	int Te = P + T;
-	if (Te == 0)
-		return al_err_set(e, AL_EINVAL, "an example with no input tokens and no image");
-	if (P && !al_t5_vision_projection(m))
-		return al_err_set(e, AL_EINVAL, "the example has image embeddings but the "
-				  "backbone has no vision_projection.weight");
-	if (P && x->image_dim != c->vision_dim)
-		return al_err_set(e, AL_EINVAL, "image embeddings are %d wide; the backbone's "
-				  "vision projection takes %d", x->image_dim, c->vision_dim);
-	al_module *mt = al_adapter_find(adapter, x->task, "text");
-	al_module *mi = P ? al_adapter_find(adapter, x->task, "image") : NULL;
-	if ((mt && mt->d != C) || (mi && mi->d != C))
-		return al_err_set(e, AL_EINVAL, "the adapter's modules are %d wide; the "
-				  "backbone's d_model is %d", mt ? mt->d : mi->d, C);
-	int r = mt ? mt->r : 0, ri = mi ? mi->r : 0, rr = r > ri ? r : ri;
-	size_t need = (size_t)Te * C * 3 + (size_t)(T + P) * rr * 3 + 1;
-	float *buf = calloc(need, sizeof *buf);
-	al_t5_acts *a = buf ? al_t5_acts_new(m, 1, Te, x->n_tgt, e) : NULL;
-	if (!a) {
-		free(buf);
-		return buf ? e->code : al_err_set(e, AL_ENOMEM, "out of memory");
-	}
-	float *raw = buf;                        /* [Te, C] before the modules */
-	float *enc = raw + (size_t)Te * C;        /* [Te, C] the encoder input */
-	float *g = enc + (size_t)Te * C;          /* [Te, C] its gradient */
-	float *z = g + (size_t)Te * C, *h = z + (size_t)(T + P) * rr, *dz = h + (size_t)(T + P) * rr;
-	int rc = 0;
-	if (P)   /* image tokens: projected, [P, C] = image [P, Dv] W^T */
-		al_sgemm(0, 1, P, C, c->vision_dim, 1.0f, x->image, c->vision_dim,
-			 al_t5_vision_projection(m), c->vision_dim, 0.0f, raw, C);
-	if (T && (rc = al_t5_embed(m, x->input_ids, T, raw + (size_t)P * C, e)) < 0)
-		goto out;
-	memcpy(enc, raw, sizeof *enc * Te * C);
-	if (mi)
-		al_module_forward(mi, adapter->act, raw, enc, z, h, P);
-	if (mt && T)
-		al_module_forward(mt, adapter->act, raw + (size_t)P * C, enc + (size_t)P * C,
-				  z + (size_t)P * rr, h + (size_t)P * rr, T);
-	al_t5_batch b = {1, Te, x->n_tgt, enc, NULL, x->target_ids};
-	for (int i = 0; i < x->n_tgt; i++)
-		if (x->target_ids[i] >= c->vocab) {
-			rc = al_err_set(e, AL_EINVAL, "target id %d is outside the vocabulary "
-					"(0..%d)", x->target_ids[i], c->vocab - 1);
-			goto out;
+	int C = c->d_model, Te = 0, Td = 0, R = 0;
+	if (n <= 0)
+		return al_err_set(e, AL_EINVAL, "an empty batch");
+	for (int i = 0; i < n; i++) {
+		const al_example *x = &xs[i];
+		int P = x->image ? x->n_patches : 0;
+		if (P + x->n_in == 0)
+			return al_err_set(e, AL_EINVAL, "example %d has no input tokens and no image", i + 1);
+		if (P && !al_t5_vision_projection(m))
+			return al_err_set(e, AL_EINVAL, "example %d has image embeddings but the "
+					  "backbone has no vision_projection.weight", i + 1);
+		if (P && x->image_dim != c->vision_dim)
+			return al_err_set(e, AL_EINVAL, "example %d: image embeddings are %d wide; "
+					  "the backbone's vision projection takes %d", i + 1,
+					  x->image_dim, c->vision_dim);
+		for (int k = 0; k < x->n_tgt; k++)
+			if (x->target_ids[k] >= c->vocab)
+				return al_err_set(e, AL_EINVAL, "example %d: target id %d is outside "
+						  "the vocabulary (0..%d)", i + 1, x->target_ids[k],
+						  c->vocab - 1);
+		for (int k = 0; k < 2; k++) {
+			al_module *md = al_adapter_find(adapter, x->task, k ? "image" : "text");
+			if (md && md->d != C)
+				return al_err_set(e, AL_EINVAL, "the adapter's modules are %d wide; the "
+						  "backbone's d_model is %d", md->d, C);
+			if (md && md->r > R)
+				R = md->r;
 		}
-	*nll = al_t5_forward(m, a, &b, logprobs);
-	if (grad) {
-		al_t5_backward(m, a, g);
-		if (mi)
-			al_module_backward(mi, adapter->act, raw, z, h, g, dz, P);
-		if (mt && T)
-			al_module_backward(mt, adapter->act, raw + (size_t)P * C, z + (size_t)P * rr,
-					   h + (size_t)P * rr, g + (size_t)P * C, dz, T);
+		if (P + x->n_in > Te)
+			Te = P + x->n_in;
+		if (x->n_tgt > Td)
+			Td = x->n_tgt;
 	}
-out:
-	al_t5_acts_free(a);
-	free(buf);
-	return rc;
+	if (reserve(r, n, Te, Td, R, e) < 0)
+		return e->code;
+	size_t TC = (size_t)Te * C;
+	memset(r->raw, 0, sizeof(float) * n * TC);
+	for (int i = 0; i < n; i++) {
+		const al_example *x = &xs[i];
+		int P = x->image ? x->n_patches : 0;
+		float *raw = r->raw + i * TC;
+		if (P)   /* image tokens: [P, C] = image [P, Dv] projection^T */
+			al_sgemm(0, 1, P, C, c->vision_dim, 1.0f, x->image, c->vision_dim,
+				 al_t5_vision_projection(m), c->vision_dim, 0.0f, raw, C);
+		if (x->n_in && al_t5_embed(m, x->input_ids, x->n_in, raw + (size_t)P * C, e) < 0)
+			return al_err_wrap(e, "example %d", i + 1);
+		for (int t = 0; t < Te; t++)
+			r->mask[i * Te + t] = t < P + x->n_in;
+		for (int t = 0; t < Td; t++)
+			r->targets[i * Td + t] = t < x->n_tgt ? x->target_ids[t] : -1;
+	}
+	memcpy(r->enc, r->raw, sizeof(float) * n * TC);
+	/* Each example's tokens through its task's modules. */
+	for (int i = 0; i < n; i++) {
+		const al_example *x = &xs[i];
+		int P = x->image ? x->n_patches : 0;
+		size_t row = (size_t)i * Te;
+		al_module *mi = P ? al_adapter_find(adapter, x->task, "image") : NULL;
+		al_module *mt = x->n_in ? al_adapter_find(adapter, x->task, "text") : NULL;
+		if (mi)
+			al_module_forward(mi, adapter->act, r->raw + row * C, r->enc + row * C,
+					  r->z + row * R, r->h + row * R, P);
+		if (mt)
+			al_module_forward(mt, adapter->act, r->raw + (row + P) * C,
+					  r->enc + (row + P) * C, r->z + (row + P) * R,
+					  r->h + (row + P) * R, x->n_in);
+	}
+	al_t5_batch b = {n, Te, Td, r->enc, r->mask, r->targets};
+	double total = al_t5_forward(m, r->acts, &b, r->lp);
+	if (!isfinite(total))
+		return al_err_set(e, AL_ENUMERIC, "the loss is %g: NaN or infinite", total);
+	for (int i = 0; i < n; i++) {
+		double s = 0;
+		for (int t = 0; t < xs[i].n_tgt; t++)
+			s -= r->lp[i * Td + t];
+		nll[i] = s;
+		if (logprobs)
+			memcpy(logprobs[i], r->lp + (size_t)i * Td, sizeof(float) * xs[i].n_tgt);
+	}
+	if (!grad)
+		return 0;
+	al_t5_backward(m, r->acts, r->g);
+	if (grad_scale != 1.0f)
+		for (size_t k = 0; k < (size_t)n * TC; k++)
+			r->g[k] *= grad_scale;
+	for (int i = 0; i < n; i++) {
+		const al_example *x = &xs[i];
+		int P = x->image ? x->n_patches : 0;
+		size_t row = (size_t)i * Te;
+		al_module *mi = P ? al_adapter_find(adapter, x->task, "image") : NULL;
+		al_module *mt = x->n_in ? al_adapter_find(adapter, x->task, "text") : NULL;
+		if (mi)
+			al_module_backward(mi, adapter->act, r->raw + row * C, r->z + row * R,
+					   r->h + row * R, r->g + row * C, r->dz, P);
+		if (mt)
+			al_module_backward(mt, adapter->act, r->raw + (row + P) * C, r->z + (row + P) * R,
+					   r->h + (row + P) * R, r->g + (row + P) * C, r->dz, x->n_in);
+	}
+	return 0;
 }

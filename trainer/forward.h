@@ -27,10 +27,18 @@ typedef struct al_example {
 int al_example_parse(al_example *x, const char *json, const char *label, long line, al_err *e);
 void al_example_clear(al_example *x);
 
-/* Run x; returns its summed NLL in *nll and fills logprobs[n_tgt].  With
- * grad set, adds d nll / d parameters into the adapter's modules' gradients
- * (adapter may be NULL when grad is 0). */
-int al_forward_example(const al_t5 *m, al_adapter *adapter, const al_example *x,
-		       double *nll, float *logprobs, int grad, al_err *e);
+/* A runner keeps the activations and scratch of the largest batch seen,
+ * so a training loop allocates once. */
+typedef struct al_runner al_runner;
+
+al_runner *al_runner_new(const al_t5 *m, al_err *e);
+void al_runner_free(al_runner *r);
+
+/* Run n examples as one padded batch.  nll[i] receives example i's summed
+ * NLL; logprobs (may be NULL) holds n arrays of xs[i].n_tgt values.  With
+ * grad set, adds grad_scale * d(sum of all nll) / d(parameters) into the
+ * gradients of the adapter's modules (adapter may be NULL without grad). */
+int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int n,
+		    double *nll, float **logprobs, int grad, float grad_scale, al_err *e);
 
 #endif

@@ -18,6 +18,15 @@ done
 run forward -b "$D/backbone.safetensors" -a "$D/adapter.safetensors" "$D/batch.jsonl"
 same "$T/stdin.out" "$T/out" "standard input gives the same lines as a FILE"
 
+for B in 1 3; do
+	run forward -B $B -b "$D/backbone.safetensors" -a "$D/adapter.safetensors" -g "$T/g$B.safetensors" "$D/batch.jsonl"
+	$CMP jsonl "$T/out" "$D/adapter.expected.jsonl" 1e-4 >"$T/cmp" 2>&1
+	ok $? "--batch $B: the same lines: $(cat "$T/cmp")"
+	$CMP st "$T/g$B.safetensors" "$D/adapter.grad.safetensors" 1e-3 >"$T/cmp" 2>&1
+	ok $? "--batch $B: the same gradient: $(cat "$T/cmp")"
+done
+run forward -B 0 -b "$D/backbone.safetensors" "$D/batch.jsonl"
+expect_rc 2 "--batch 0: usage error"
 run forward
 expect_rc 2 "no --backbone: usage error"
 run forward -b "$D/backbone.safetensors" -g "$T/g.safetensors" "$D/batch.jsonl"
