@@ -16,6 +16,7 @@
 #include "lib/err.h"
 #include "lib/t5.h"
 #include "trainer/adalink.h"
+#include "trainer/forward.h"
 #include "trainer/optim.h"
 
 typedef struct al_train_opts {
