@@ -735,10 +735,12 @@ static void ff_backward(const al_t5_config *c, const layer_w *w, const layer_a *
 		for (size_t i = 0; i < n; i++)
 			a->g_ff2[i] = a->g_ff[i] * la->ffb[i];
 		al_gelu_backward(a->g_ff2, a->g_ff2, la->ffa, n);       /* d ffa */
+		/* d ffb = d ffh gelu(ffa), gelu recomputed (ffh / ffb could
+		 * divide by zero) */
 		for (size_t i = 0; i < n; i++) {
 			float v = la->ffa[i];
-			float g = 0.5f * v * (1.0f + tanhf(0.7978845608028654f *
-						(v + 0.044715f * v * v * v)));
+			float u = 0.7978845608028654f * (v + 0.044715f * v * v * v);
+			float g = 0.5f * v * (2.0f - 2.0f / (expf(2.0f * u) + 1.0f));
 			a->g_ff[i] *= g;                                 /* d ffb */
 		}
 		al_linear_backward_input(dln, a->g_ff2, w->wi0, N, C, F);
