@@ -1,5 +1,6 @@
 /* t5.c: loading the T5 family and running it forward and backward. */
 #include "t5.h"
+#include "t5_impl.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -15,22 +16,6 @@
 #include "nn.h"
 #include "rng.h"
 #include "safetensors.h"
-
-/* ---- parameters: one block, pointer views (llm.c style) ---- */
-
-typedef struct {
-	float *ln0, *q, *k, *v, *o;          /* self-attention */
-	float *ln1, *cq, *ck, *cv, *co;      /* cross-attention (decoder) */
-	float *lnf, *wi0, *wi1, *wo;         /* feed-forward; wi1 if gated */
-} layer_w;
-
-struct al_t5 {
-	al_t5_config c;
-	float *block;
-	size_t nparams;
-	float *shared, *enc_bias, *dec_bias, *enc_final, *dec_final, *lm_head, *vproj;
-	layer_w *enc, *dec;
-};
 
 const al_t5_config *al_t5_cfg(const al_t5 *m) { return &m->c; }
 const float *al_t5_shared(const al_t5 *m) { return m->shared; }
@@ -637,26 +622,19 @@ static void ff_forward(const al_t5_config *c, const layer_w *w, layer_a *a, floa
 	al_sgemm(0, 1, N, C, F, 1.0f, a->ffh, F, w->wo, F, 1.0f, h, C);
 }
 
-double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float *logprobs)
+/* The encoder over a->B x a->Te positions: enc_out and every saved
+ * activation. */
+static void encode(const al_t5 *m, al_t5_acts *a, const float *embeds, const float *mask)
 {
 	const al_t5_config *c = &m->c;
-	int B = b->B, Te = b->Te, Td = b->Td, C = c->d_model, H = c->heads, D = c->d_kv;
-	int HD = H * D, N = B * Te, M = B * Td, V = c->vocab;
-	size_t NC = (size_t)N * C, MC = (size_t)M * C;
-	if (B > a->cB || Te > a->cTe || Td > a->cTd)
-		return NAN;   /* activations too small: a caller's bug */
-	/* Every buffer's size grows with B, Te and Td, so a smaller batch
-	 * fits in the same pointers. */
-	a->B = B, a->Te = Te, a->Td = Td;
-
+	int B = a->B, Te = a->Te, C = c->d_model, H = c->heads, D = c->d_kv, HD = H * D;
+	int N = B * Te;
+	size_t NC = (size_t)N * C;
 	for (int i = 0; i < N; i++)
-		a->enc_mask[i] = b->mask ? b->mask[i] : 1.0f;
+		a->enc_mask[i] = mask ? mask[i] : 1.0f;
 	al_t5_position_bias(a->enc_bias, m->enc_bias, H, Te, Te, 1, c->buckets, c->max_distance);
-	al_t5_position_bias(a->dec_bias, m->dec_bias, H, Td, Td, 0, c->buckets, c->max_distance);
-
-	/* encoder: h runs through the layers in enc_h */
-	float *h = a->enc_h;
-	memcpy(h, b->embeds, NC * sizeof *h);
+	float *h = a->enc_h;   /* h runs through the layers in enc_h */
+	memcpy(h, embeds, NC * sizeof *h);
 	for (int l = 0; l < c->enc_layers; l++) {
 		const layer_w *w = &m->enc[l];
 		layer_a *la = &a->enc[l];
@@ -672,6 +650,34 @@ double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float 
 		ff_forward(c, w, la, h, N);
 	}
 	al_rmsnorm_forward(a->enc_out, a->enc_rstd, h, m->enc_final, N, C, c->eps);
+}
+
+int al_t5_encode(const al_t5 *m, const float *embeds, const float *mask, int Te, float *out,
+		 al_err *e)
+{
+	al_t5_acts *a = al_t5_acts_new(m, 1, Te, 1, e);
+	if (!a)
+		return e->code;
+	encode(m, a, embeds, mask);
+	memcpy(out, a->enc_out, sizeof(float) * Te * m->c.d_model);
+	al_t5_acts_free(a);
+	return 0;
+}
+
+double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float *logprobs)
+{
+	const al_t5_config *c = &m->c;
+	int B = b->B, Te = b->Te, Td = b->Td, C = c->d_model, H = c->heads, D = c->d_kv;
+	int HD = H * D, N = B * Te, M = B * Td, V = c->vocab;
+	size_t NC = (size_t)N * C, MC = (size_t)M * C;
+	if (B > a->cB || Te > a->cTe || Td > a->cTd)
+		return NAN;   /* activations too small: a caller's bug */
+	/* Every buffer's size grows with B, Te and Td, so a smaller batch
+	 * fits in the same pointers. */
+	a->B = B, a->Te = Te, a->Td = Td;
+	encode(m, a, b->embeds, b->mask);
+	al_t5_position_bias(a->dec_bias, m->dec_bias, H, Td, Td, 0, c->buckets, c->max_distance);
+	float *h;
 
 	/* decoder input: the targets shifted right after the start token */
 	for (int bi = 0; bi < B; bi++)

@@ -95,4 +95,32 @@ const float *al_t5_logits(const al_t5_acts *a);
  * = gradient of the summed NLL with respect to b->embeds. */
 void al_t5_backward(const al_t5 *m, al_t5_acts *a, float *d_embeds);
 
+/* The encoder alone: out[Te, C] for one example (mask may be NULL). */
+int al_t5_encode(const al_t5 *m, const float *embeds, const float *mask, int Te, float *out,
+		 al_err *e);
+
+/* Incremental decoding with a key/value cache.  An al_t5_enc holds one
+ * example's encoder output and every layer's cross-attention keys and
+ * values; decoders over it feed one token at a time and get the next
+ * token's logits, as the full forward would give them:
+ *
+ *     al_t5_enc *en = al_t5_enc_new(m, embeds, mask, Te, &e);
+ *     al_t5_dec *d = al_t5_dec_new(en, max_len, &e);
+ *     al_t5_dec_step(d, decoder_start, logits);   // logits for position 0
+ *     al_t5_dec_step(d, argmax(logits), logits);  // ... and so on
+ *
+ * al_t5_dec_copy makes dst continue exactly as src would (beam search). */
+typedef struct al_t5_enc al_t5_enc;
+typedef struct al_t5_dec al_t5_dec;
+
+al_t5_enc *al_t5_enc_new(const al_t5 *m, const float *embeds, const float *mask, int Te,
+			 al_err *e);
+void al_t5_enc_free(al_t5_enc *en);
+al_t5_dec *al_t5_dec_new(const al_t5_enc *en, int max_len, al_err *e);
+void al_t5_dec_free(al_t5_dec *d);
+/* Feed token at the next position; logits[V] for the position after it.
+ * Returns the number of tokens fed, or -1 when max_len is reached. */
+int al_t5_dec_step(al_t5_dec *d, int token, float *logits);
+void al_t5_dec_copy(al_t5_dec *dst, const al_t5_dec *src);
+
 #endif

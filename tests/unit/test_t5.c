@@ -114,6 +114,28 @@ static void check(const char *name, float fd)
 		ok(worst < 1e-3, "%s: gradient within 1e-3 of central differences (%.2g)", name, worst);
 		free(x);
 	}
+	/* incremental decoding with the cache gives the full forward's logits */
+	for (int bi = 0; bi < B; bi++) {
+		al_t5_enc *en = al_t5_enc_new(m, embeds + (size_t)bi * Te * c->d_model, mask + bi * Te, Te, &e);
+		al_t5_dec *dec = en ? al_t5_dec_new(en, Td, &e) : NULL;
+		float *lg = malloc(sizeof *lg * c->vocab);
+		double worst = 0;
+		int steps = 0;
+		for (int t = 0; dec && t < Td; t++) {
+			int tok = t == 0 ? 0 : targets[bi * Td + t - 1];
+			if (tok < 0)
+				break;
+			steps += al_t5_dec_step(dec, tok, lg) == t + 1;
+			double r2 = rel(lg, logits + ((size_t)bi * Td + t) * c->vocab, c->vocab);
+			if (r2 > worst) worst = r2;
+		}
+		ok(steps >= Td - 1 && worst < 1e-4, "%s: cached decoding of example %d matches the "
+		   "full forward (%d steps, %.2g)", name, bi, steps, worst);
+		ok(!dec || al_t5_dec_step(dec, 1, lg) == -1 || steps < Td, "%s: stepping past max_len is refused", name);
+		free(lg);
+		al_t5_dec_free(dec);
+		al_t5_enc_free(en);
+	}
 	al_t5_acts_free(a);
 	al_t5_free(m);
 	al_st_free(ref);
