@@ -117,7 +117,7 @@ int cmd_forward(int argc, char **argv)
 				continue;
 			if (n == 0)
 				first = lineno;
-			if (al_example_parse(&xs[n], line, label, lineno, &e) < 0)
+			if (al_example_parse(&xs[n], line, label, lineno, 1, &e) < 0)
 				goto fail;
 			n++;
 		}

@@ -38,7 +38,8 @@ static int int_array(yajl_val v, int **out, int *n, const char *what, const char
 	return 0;
 }
 
-int al_example_parse(al_example *x, const char *json, const char *label, long line, al_err *e)
+int al_example_parse(al_example *x, const char *json, const char *label, long line,
+		      int need_targets, al_err *e)
 {
 	char eb[256];
 	memset(x, 0, sizeof *x);
@@ -52,12 +53,25 @@ int al_example_parse(al_example *x, const char *json, const char *label, long li
 	const char *pk[] = {"task", NULL}, *pm[] = {"image_embeddings", NULL};
 	int rc = int_array(yajl_tree_get(root, pi, yajl_t_any), &x->input_ids, &x->n_in,
 			   "input_ids", label, line, e);
-	if (rc == 0)
-		rc = int_array(yajl_tree_get(root, pt, yajl_t_any), &x->target_ids, &x->n_tgt,
-			       "target_ids", label, line, e);
-	if (rc == 0 && x->n_tgt == 0)
+	yajl_val tg = yajl_tree_get(root, pt, yajl_t_any);
+	if (rc == 0 && (tg || need_targets))
+		rc = int_array(tg, &x->target_ids, &x->n_tgt, "target_ids", label, line, e);
+	if (rc == 0 && need_targets && x->n_tgt == 0)
 		rc = al_err_set(e, AL_EFORMAT, "%s: line %ld: \"target_ids\" is empty",
 				label, line);
+	const char *pd[] = {"id", NULL};
+	yajl_val id = yajl_tree_get(root, pd, yajl_t_any);
+	if (rc == 0 && id) {
+		if (YAJL_IS_STRING(id) && strlen(id->u.string) < sizeof x->id)
+			strcpy(x->id, id->u.string);
+		else if (YAJL_IS_NUMBER(id) && strlen(YAJL_GET_NUMBER(id)) < sizeof x->id) {
+			strcpy(x->id, YAJL_GET_NUMBER(id));
+			x->id_is_number = 1;
+		}
+		else
+			rc = al_err_set(e, AL_EFORMAT, "%s: line %ld: \"id\" must be a string "
+					"or a number, under %zu bytes", label, line, sizeof x->id);
+	}
 	yajl_val task = yajl_tree_get(root, pk, yajl_t_any);
 	if (rc == 0 && task) {
 		if (!YAJL_IS_STRING(task) || strlen(task->u.string) >= sizeof x->task)
@@ -100,6 +114,41 @@ int al_example_parse(al_example *x, const char *json, const char *label, long li
 	yajl_tree_free(root);
 	if (rc < 0)
 		al_example_clear(x);
+	return rc;
+}
+
+int al_example_embed(const al_t5 *m, al_adapter *adapter, const al_example *x, float *out,
+		     al_err *e)
+{
+	const al_t5_config *c = al_t5_cfg(m);
+	int C = c->d_model, P = x->image ? x->n_patches : 0, T = x->n_in;
+	if (P && (!al_t5_vision_projection(m) || x->image_dim != c->vision_dim))
+		return al_err_set(e, AL_EINVAL, "image embeddings %d wide do not fit the "
+				  "backbone's vision projection (%d)", x->image_dim, c->vision_dim);
+	float *raw = malloc(sizeof(float) * ((size_t)(P + T) * C + 1));
+	al_module *mi = P ? al_adapter_find(adapter, x->task, "image") : NULL;
+	al_module *mt = T ? al_adapter_find(adapter, x->task, "text") : NULL;
+	int r = mi && mi->r > (mt ? mt->r : 0) ? mi->r : mt ? mt->r : 1;
+	float *z = malloc(sizeof(float) * 2 * ((size_t)(P + T) * r + 1)), *h = z + (size_t)(P + T) * r + 1;
+	int rc = P + T;
+	if (!raw || !z) {
+		rc = al_err_set(e, AL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (P)
+		al_sgemm(0, 1, P, C, c->vision_dim, 1.0f, x->image, c->vision_dim,
+			 al_t5_vision_projection(m), c->vision_dim, 0.0f, raw, C);
+	if (T && (rc = al_t5_embed(m, x->input_ids, T, raw + (size_t)P * C, e)) < 0)
+		goto out;
+	rc = P + T;
+	memcpy(out, raw, sizeof(float) * (size_t)(P + T) * C);
+	if (mi && mi->d == C)
+		al_module_forward(mi, adapter->act, raw, out, z, h, P);
+	if (mt && mt->d == C)
+		al_module_forward(mt, adapter->act, raw + (size_t)P * C, out + (size_t)P * C, z, h, T);
+out:
+	free(raw);
+	free(z);
 	return rc;
 }
 

@@ -15,6 +15,8 @@
 #include "trainer/adalink.h"
 
 typedef struct al_example {
+	char id[128];          /* "id" of the line (string or number), or "" */
+	int id_is_number;      /* print it back unquoted */
 	int *input_ids, n_in;
 	int *target_ids, n_tgt;
 	char task[64];
@@ -22,10 +24,18 @@ typedef struct al_example {
 	int n_patches, image_dim;
 } al_example;
 
-/* Parse one JSONL line {"input_ids": [...], "target_ids": [...], "task"?,
- * "image_embeddings"?}; label and line name it in messages. */
-int al_example_parse(al_example *x, const char *json, const char *label, long line, al_err *e);
+/* Parse one JSONL line {"input_ids": [...], "target_ids": [...], "id"?,
+ * "task"?, "image_embeddings"?}; label and line name it in messages.
+ * need_targets = 0 accepts a line without target_ids (prediction). */
+int al_example_parse(al_example *x, const char *json, const char *label, long line,
+		      int need_targets, al_err *e);
 void al_example_clear(al_example *x);
+
+/* The encoder input of x with the adapter applied (no gradients):
+ * out[(n_patches + n_in), d_model], image tokens first; returns the row
+ * count or a negative code. */
+int al_example_embed(const al_t5 *m, al_adapter *adapter, const al_example *x, float *out,
+		     al_err *e);
 
 /* A runner keeps the activations and scratch of the largest batch seen,
  * so a training loop allocates once. */

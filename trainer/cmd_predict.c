@@ -1,0 +1,160 @@
+/* cmd_predict.c: adalink predict: decode outputs for inputs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "lib/cli.h"
+#include "lib/log.h"
+#include "lib/t5.h"
+#include "trainer/adalink.h"
+#include "trainer/decode.h"
+#include "trainer/forward.h"
+
+static const al_cmd_help help = {
+	"predict",
+	"adalink predict --backbone CKPT [--adapter A] [--beam K] [--max-len L]\n"
+	"                       [--length-penalty A] [FILE]",
+	"Read inputs as JSONL ({\"id\": ..., \"input_ids\": [...]}, with optional \"task\"\n"
+	"and \"image_embeddings\") from FILE or standard input, decode an output for\n"
+	"each with greedy or beam search, and write {\"id\", \"task\", \"prediction\",\n"
+	"\"ids\", \"score\"} lines that adalink score reads.",
+	"  -b, --backbone CKPT       the frozen T5 checkpoint (folder or .safetensors)\n"
+	"  -a, --adapter A           AdaLink adapter applied to the inputs\n"
+	"  -k, --beam K              beam width (default 1: greedy)\n"
+	"  -L, --max-len L           at most L output tokens, EOS included (default 32)\n"
+	"  -p, --length-penalty A    rank finished outputs by sum(log p) / length^A\n"
+	"                            (default 0: the plain sum)\n",
+};
+
+static void put_json_string(const char *s)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+	yajl_gen_get_buf(g, &buf, &len);
+	fwrite(buf, 1, len, stdout);
+	yajl_gen_free(g);
+}
+
+int cmd_predict(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"backbone", required_argument, 0, 'b'},
+		{"adapter", required_argument, 0, 'a'},
+		{"beam", required_argument, 0, 'k'},
+		{"max-len", required_argument, 0, 'L'},
+		{"length-penalty", required_argument, 0, 'p'},
+		AL_CLI_COMMON_OPTS,
+		{0, 0, 0, 0},
+	};
+	const char *backbone = NULL, *adapter_path = NULL;
+	al_decode_opts d = {1, 32, 0.0};
+	long v;
+	int c, status;
+	char *end;
+	while ((c = getopt_long(argc, argv, "b:a:k:L:p:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': backbone = optarg; break;
+		case 'a': adapter_path = optarg; break;
+		case 'k':
+			if (al_parse_long(optarg, 1, 64, &v) < 0)
+				return al_cli_usage(&help, "--beam wants 1 to 64, not '%s'", optarg);
+			d.beam = (int)v;
+			break;
+		case 'L':
+			if (al_parse_long(optarg, 1, 4096, &v) < 0)
+				return al_cli_usage(&help, "--max-len wants 1 to 4096, not '%s'", optarg);
+			d.max_len = (int)v;
+			break;
+		case 'p':
+			d.length_penalty = strtod(optarg, &end);
+			if (end == optarg || *end || d.length_penalty < 0 || d.length_penalty > 10)
+				return al_cli_usage(&help, "--length-penalty wants a number from 0 "
+						    "to 10, not '%s'", optarg);
+			break;
+		default:
+			if (al_cli_common(&help, c, optarg, &status) < 0)
+				return status;
+		}
+	}
+	if (!backbone)
+		return al_cli_usage(&help, "--backbone is required");
+	if (argc - optind > 1)
+		return al_cli_usage(&help, "one input FILE at most");
+	const char *in = optind < argc ? argv[optind] : "-";
+	FILE *fp = strcmp(in, "-") == 0 ? stdin : fopen(in, "r");
+	if (!fp) {
+		al_error("unable to open '%s': %m", in);
+		return AL_EXIT_FAIL;
+	}
+	const char *label = fp == stdin ? "<stdin>" : in;
+	al_err e = {0};
+	int rc = AL_EXIT_FAIL;
+	char *line = NULL;
+	size_t cap = 0;
+	long lineno = 0;
+	al_adapter *ad = NULL;
+	al_progress *pg = NULL;
+	int *ids = malloc(sizeof(int) * d.max_len);
+	al_t5 *m = ids ? al_t5_load(backbone, &e) : NULL;
+	if (!m || (adapter_path && !(ad = al_adapter_load(adapter_path, &e))))
+		goto fail;
+	pg = al_progress_new("examples", 0);
+	ssize_t len;
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		lineno++;
+		if (strspn(line, " \t\r\n") == (size_t)len)
+			continue;
+		al_example x;
+		if (al_example_parse(&x, line, label, lineno, 0, &e) < 0)
+			goto fail;
+		double score;
+		int n = al_decode(m, ad, &x, &d, ids, &score, &e);
+		if (n < 0) {
+			al_err_wrap(&e, "%s: line %ld", label, lineno);
+			al_example_clear(&x);
+			goto fail;
+		}
+		fputs("{\"id\": ", stdout);
+		if (x.id_is_number)
+			fputs(x.id, stdout);
+		else if (x.id[0])
+			put_json_string(x.id);
+		else
+			printf("%ld", lineno);
+		fputs(", \"task\": ", stdout);
+		put_json_string(x.task);
+		/* Without a tokenizer the prediction is the ids, space-separated
+		 * (EOS left out), so that adalink score --pretokenized reads it. */
+		fputs(", \"prediction\": \"", stdout);
+		for (int i = 0, sep = 0; i < n; i++)
+			if (ids[i] != AL_EOS)
+				printf(sep++ ? " %d" : "%d", ids[i]);
+		fputs("\", \"ids\": [", stdout);
+		for (int i = 0; i < n; i++)
+			printf(i ? ", %d" : "%d", ids[i]);
+		printf("], \"score\": %.9g}\n", score);
+		al_example_clear(&x);
+		al_progress_add(pg, 1);
+	}
+	if (ferror(fp)) {
+		al_err_set(&e, AL_EIO, "reading '%s' failed", label);
+		goto fail;
+	}
+	rc = fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL;
+	goto done;
+fail:
+	al_error("%s", e.msg);
+done:
+	al_progress_free(pg);
+	free(line);
+	free(ids);
+	if (fp != stdin)
+		fclose(fp);
+	al_adapter_free(ad);
+	al_t5_free(m);
+	return rc;
+}
