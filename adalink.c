@@ -29,6 +29,7 @@
 int cmd_inspect(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 WEAK int cmd_ingest(int argc, char **argv);
 WEAK int cmd_tokenize(int argc, char **argv);
 WEAK int cmd_patches(int argc, char **argv);
@@ -46,6 +47,7 @@ static const struct command {
 	{"init", cmd_init, "write a randomly initialised checkpoint of a named geometry"},
 	{"score", cmd_score, "CIDEr, BLEU, ROUGE-L, VQA accuracy, ANLS, GLUE metrics"},
 	{"forward", cmd_forward, "log-likelihoods of targets under a backbone and adapter"},
+	{"train", cmd_train, "train AdaLink modules over a frozen backbone"},
 	{"predict", cmd_predict, "decode outputs with greedy or beam search"},
 	{"inspect", cmd_inspect, "list a safetensors file's tensors and metadata"},
 	{NULL, NULL, NULL},

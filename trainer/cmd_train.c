@@ -1,0 +1,338 @@
+/* cmd_train.c: adalink train: AdaLink modules over a frozen backbone. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/cli.h"
+#include "lib/log.h"
+#include "lib/rng.h"
+#include "lib/t5.h"
+#include "trainer/adalink.h"
+#include "trainer/forward.h"
+#include "trainer/train.h"
+
+static const al_cmd_help help = {
+	"train",
+	"adalink train --backbone CKPT --data FILE [--dev FILE] [--rank R]\n"
+	"                     [--modalities text,image] [--per-task] [--act none|relu|gelu]\n"
+	"                     [--optimizer adafactor|adamw] [--lr X] [--warmup N] [--no-decay]\n"
+	"                     [--steps N] [--batch B] [--micro M] [--clip X] [--seed S]\n"
+	"                     [--eval-every K] [--resume] -o ADAPTER",
+	"Train AdaLink modules (E' = E + f(E W_down) W_up on the input embeddings of\n"
+	"each modality) over a frozen T5-family backbone on JSONL examples\n"
+	"({\"input_ids\", \"target_ids\"} with optional \"task\" and \"image_embeddings\").\n"
+	"Writes the adapter to ADAPTER and the optimizer state to ADAPTER.state.",
+	"  -b, --backbone CKPT     the frozen backbone (folder or .safetensors)\n"
+	"  -d, --data FILE         training examples (JSONL)\n"
+	"  -D, --dev FILE          examples whose mean loss is reported every K steps;\n"
+	"                          the best adapter is kept as ADAPTER.best\n"
+	"  -r, --rank R            rank of every module (default 64)\n"
+	"  -M, --modalities LIST   text, image or text,image (default text)\n"
+	"  -T, --per-task          one module per task and modality, routed by \"task\"\n"
+	"  -f, --act F             none (default), relu or gelu between down and up\n"
+	"  -O, --optimizer NAME    adafactor (default) or adamw\n"
+	"  -l, --lr X              peak learning rate (default 1e-3)\n"
+	"  -w, --warmup N          linear warm-up steps (default 0)\n"
+	"      --no-decay          keep the rate after the warm-up (default: 1/sqrt)\n"
+	"  -n, --steps N           optimizer steps (default 1000)\n"
+	"  -B, --batch B           examples per step (default 8)\n"
+	"  -m, --micro M           examples per forward pass (default: the batch)\n"
+	"  -c, --clip X            clip the gradient norm at X (default 1.0; 0: off)\n"
+	"  -s, --seed S            initialisation and example order (default 0)\n"
+	"  -e, --eval-every K      report the dev loss every K steps (default 100)\n"
+	"  -R, --resume            continue from ADAPTER and ADAPTER.state exactly\n"
+	"  -o, --output ADAPTER    where to write the adapter (.safetensors)\n",
+};
+
+/* All examples of a JSONL file. */
+static al_example *load(const char *path, int *n, al_err *e)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		al_err_errno(e, AL_EIO, "unable to open '%s'", path);
+		return NULL;
+	}
+	al_example *xs = NULL;
+	int cap = 0;
+	char *line = NULL;
+	size_t lc = 0;
+	long lineno = 0;
+	ssize_t len;
+	*n = 0;
+	while ((len = getline(&line, &lc, fp)) > 0) {
+		lineno++;
+		if (strspn(line, " \t\r\n") == (size_t)len)
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 256;
+			al_example *nx = realloc(xs, sizeof *xs * cap);
+			if (!nx) {
+				al_err_set(e, AL_ENOMEM, "out of memory");
+				goto bad;
+			}
+			xs = nx;
+		}
+		if (al_example_parse(&xs[*n], line, path, lineno, 1, e) < 0)
+			goto bad;
+		(*n)++;
+	}
+	free(line);
+	fclose(fp);
+	if (*n == 0) {
+		al_err_set(e, AL_EFORMAT, "'%s' holds no examples", path);
+		free(xs);
+		return NULL;
+	}
+	return xs;
+bad:
+	for (int i = 0; i < *n; i++)
+		al_example_clear(&xs[i]);
+	free(xs);
+	free(line);
+	fclose(fp);
+	return NULL;
+}
+
+static void free_examples(al_example *xs, int n)
+{
+	for (int i = 0; xs && i < n; i++)
+		al_example_clear(&xs[i]);
+	free(xs);
+}
+
+static double dev_loss(al_runner *run, al_adapter *ad, al_example *xs, int n, int micro, al_err *e)
+{
+	double sum = 0, nll[micro];
+	long tokens = 0;
+	for (int at = 0; at < n; at += micro) {
+		int k = n - at < micro ? n - at : micro;
+		if (al_runner_batch(run, ad, xs + at, k, nll, NULL, 0, 1.0f, e) < 0)
+			return NAN;
+		for (int i = 0; i < k; i++) {
+			sum += nll[i];
+			tokens += xs[at + i].n_tgt;
+		}
+	}
+	return sum / (tokens ? tokens : 1);
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+int cmd_train(int argc, char **argv)
+{
+	enum { NO_DECAY = 1000 };
+	static const struct option opts[] = {
+		{"backbone", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
+		{"dev", required_argument, 0, 'D'}, {"rank", required_argument, 0, 'r'},
+		{"modalities", required_argument, 0, 'M'}, {"per-task", no_argument, 0, 'T'},
+		{"act", required_argument, 0, 'f'}, {"optimizer", required_argument, 0, 'O'},
+		{"lr", required_argument, 0, 'l'}, {"warmup", required_argument, 0, 'w'},
+		{"no-decay", no_argument, 0, NO_DECAY}, {"steps", required_argument, 0, 'n'},
+		{"batch", required_argument, 0, 'B'}, {"micro", required_argument, 0, 'm'},
+		{"clip", required_argument, 0, 'c'}, {"seed", required_argument, 0, 's'},
+		{"eval-every", required_argument, 0, 'e'}, {"resume", no_argument, 0, 'R'},
+		{"output", required_argument, 0, 'o'},
+		AL_CLI_COMMON_OPTS,
+		{0, 0, 0, 0},
+	};
+	const char *backbone = NULL, *data = NULL, *dev = NULL, *out = NULL, *mods = "text";
+	long rank = 64, steps = 1000, batch = 8, micro = 0, seed = 0, every = 100, warmup = 0;
+	int per_task = 0, act = AL_ACT_NONE, resume = 0, c, status;
+	al_train_opts to;
+	al_train_defaults(&to);
+	char *end;
+	while ((c = getopt_long(argc, argv, "b:d:D:r:M:Tf:O:l:w:n:B:m:c:s:e:Ro:" AL_CLI_COMMON_SHORT,
+				opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': backbone = optarg; break;
+		case 'd': data = optarg; break;
+		case 'D': dev = optarg; break;
+		case 'o': out = optarg; break;
+		case 'M': mods = optarg; break;
+		case 'T': per_task = 1; break;
+		case 'R': resume = 1; break;
+		case NO_DECAY: to.decay = 0; break;
+		case 'f':
+			if ((act = al_act_parse(optarg)) < 0)
+				return al_cli_usage(&help, "--act wants none, relu or gelu, not '%s'", optarg);
+			break;
+		case 'O':
+			if ((to.optimizer = al_optim_parse(optarg)) < 0)
+				return al_cli_usage(&help, "--optimizer wants adafactor or adamw, not '%s'", optarg);
+			break;
+		case 'l':
+		case 'c':
+			{
+				double x = strtod(optarg, &end);
+				if (end == optarg || *end || !(x >= 0) || x > 1e3)
+					return al_cli_usage(&help, "--%s wants a non-negative number, not '%s'",
+							    c == 'l' ? "lr" : "clip", optarg);
+				*(c == 'l' ? &to.lr : &to.clip) = x;
+			}
+			break;
+		case 'r': case 'w': case 'n': case 'B': case 'm': case 's': case 'e':
+			{
+				long *dst = c == 'r' ? &rank : c == 'w' ? &warmup : c == 'n' ? &steps :
+					    c == 'B' ? &batch : c == 'm' ? &micro : c == 's' ? &seed : &every;
+				long lo = c == 'w' || c == 'm' || c == 's' ? 0 : 1;
+				if (al_parse_long(optarg, lo, 1L << 30, dst) < 0)
+					return al_cli_usage(&help, "-%c wants a whole number from %ld, not '%s'",
+							    c, lo, optarg);
+			}
+			break;
+		default:
+			if (al_cli_common(&help, c, optarg, &status) < 0)
+				return status;
+		}
+	}
+	if (!backbone || !data || !out)
+		return al_cli_usage(&help, "--backbone, --data and --output are required");
+	if (optind < argc)
+		return al_cli_usage(&help, "unexpected argument '%s'", argv[optind]);
+	int want_text = strstr(mods, "text") != NULL, want_image = strstr(mods, "image") != NULL;
+	if (!want_text && !want_image)
+		return al_cli_usage(&help, "--modalities wants text, image or text,image, not '%s'", mods);
+	to.warmup = warmup;
+	to.micro = (int)micro;
+
+	al_err e = {0};
+	int rc = AL_EXIT_FAIL, n = 0, ndev = 0;
+	al_example *xs = NULL, *dxs = NULL;
+	al_adapter *ad = NULL;
+	al_trainer *tr = NULL;
+	al_runner *drun = NULL;
+	int *order = NULL;
+	char state[4096], best[4096];
+	snprintf(state, sizeof state, "%s.state", out);
+	snprintf(best, sizeof best, "%s.best", out);
+	al_t5 *m = al_t5_load(backbone, &e);
+	if (!m || !(xs = load(data, &n, &e)) || (dev && !(dxs = load(dev, &ndev, &e))))
+		goto fail;
+	int C = al_t5_cfg(m)->d_model;
+	if (resume) {
+		if (!(ad = al_adapter_load(out, &e)))
+			goto fail;
+	} else {
+		/* modules: shared, or one per task seen in the data */
+		ad = calloc(1, sizeof *ad);
+		if (!ad)
+			goto fail;
+		ad->act = act;
+		ad->rank = (int)rank;
+		al_rng r;
+		al_rng_seed(&r, (uint64_t)seed);
+		for (int i = 0; i < n; i++) {
+			const char *task = per_task ? xs[i].task : "";
+			for (int k = 0; k < 2; k++) {
+				const char *mod = k ? "image" : "text";
+				if (!(k ? want_image : want_text))
+					continue;
+				al_module *have = al_adapter_find(ad, task, mod);
+				if (have && strcmp(have->task, task) == 0)
+					continue;
+				al_module *md = al_adapter_add(ad, task, mod, C, (int)rank, &e);
+				if (!md)
+					goto fail;
+				for (long j = 0; j < (long)C * rank; j++)   /* W_up stays zero */
+					md->down[j] = (float)(al_rng_normal(&r) / sqrt((double)C));
+			}
+		}
+		char cfg[512];
+		snprintf(cfg, sizeof cfg, "{\"method\": \"adalink\", \"rank\": %ld, \"activation\": "
+			 "\"%s\", \"modalities\": \"%s\", \"per_task\": %s, \"seed\": %ld}",
+			 rank, al_act_name(act), mods, per_task ? "true" : "false", seed);
+		ad->config = strdup(cfg);
+	}
+	if (!(tr = al_trainer_new(m, ad, &to, &e)) || (resume && al_trainer_load_state(tr, state, &e) < 0))
+		goto fail;
+	if (dev && !(drun = al_runner_new(m, &e)))
+		goto fail;
+	/* example order: a seeded shuffle per epoch, a pure function of the
+	 * seed and the step, so a resumed run sees the same examples */
+	order = malloc(sizeof *order * n);
+	al_example *bx = malloc(sizeof *bx * batch);
+	if (!order || !bx)
+		goto fail;
+	long start = al_trainer_steps(tr), epoch = -1;
+	double t0 = now(), best_dev = INFINITY, loss = 0, ema = NAN;
+	long tokens = 0;
+	al_info("training %d examples, %d module%s of rank %ld, %ld steps of %ld%s",
+		n, ad->nmods, ad->nmods == 1 ? "" : "s", rank, steps, batch,
+		resume ? " (resumed)" : "");
+	for (long s = start; s < steps; s++) {
+		long pos = s * batch;
+		for (int b = 0; b < batch; b++, pos++) {
+			long ep = pos / n;
+			if (ep != epoch) {
+				al_rng r;
+				al_rng_seed(&r, (uint64_t)seed * 1000003u + (uint64_t)ep);
+				for (int i = 0; i < n; i++)
+					order[i] = i;
+				for (int i = n - 1; i > 0; i--) {
+					int j = (int)al_rng_below(&r, (uint64_t)i + 1), t = order[i];
+					order[i] = order[j];
+					order[j] = t;
+				}
+				epoch = ep;
+			}
+			bx[b] = xs[order[pos % n]];
+			tokens += bx[b].n_tgt;
+		}
+		if (al_trainer_step(tr, bx, (int)batch, &loss, &e) < 0) {
+			if (e.code == AL_ENUMERIC)
+				al_err_wrap(&e, "training stopped; '%s' keeps the last good adapter", out);
+			al_adapter_save(ad, out, 0, NULL);
+			goto fail_bx;
+		}
+		ema = isnan(ema) ? loss : 0.9 * ema + 0.1 * loss;
+		long done = s + 1;
+		double el = now() - t0, rate = (done - start) / (el > 0 ? el : 1);
+		if (done % every == 0 || done == steps || al_log_level() >= AL_LOG_DEBUG) {
+			char line[256];
+			int k = snprintf(line, sizeof line, "step %ld/%ld loss %.4f lr %.3g %.0f tokens/s ETA %.0f s",
+					 done, steps, ema, al_trainer_lr(tr), tokens / (el > 0 ? el : 1),
+					 (steps - done) / rate);
+			if (dxs && (done % every == 0 || done == steps)) {
+				double dl = dev_loss(drun, ad, dxs, ndev, micro ? (int)micro : (int)batch, &e);
+				if (isnan(dl))
+					goto fail_bx;
+				snprintf(line + k, sizeof line - k, " dev %.4f%s", dl, dl < best_dev ? " (best)" : "");
+				if (dl < best_dev) {
+					best_dev = dl;
+					if (al_adapter_save(ad, best, 0, &e) < 0)
+						goto fail_bx;
+				}
+			}
+			al_info("%s", line);
+			/* a checkpoint: adapter and state, each written atomically */
+			if (al_adapter_save(ad, out, 0, &e) < 0 || al_trainer_save_state(tr, state, &e) < 0)
+				goto fail_bx;
+		}
+	}
+	if (al_adapter_save(ad, out, 0, &e) < 0 || al_trainer_save_state(tr, state, &e) < 0)
+		goto fail_bx;
+	printf("%s\tsteps\t%ld\tloss\t%.6f\n", out, steps, loss);
+	rc = fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL;
+	free(bx);
+	goto done;
+fail_bx:
+	free(bx);
+fail:
+	al_error("%s", e.msg);
+done:
+	free(order);
+	al_runner_free(drun);
+	al_trainer_free(tr);
+	al_adapter_free(ad);
+	free_examples(xs, n);
+	free_examples(dxs, ndev);
+	al_t5_free(m);
+	return rc;
+}
