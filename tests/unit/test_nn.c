@@ -14,10 +14,13 @@ static float rnd(void)
 	seed = seed * 1103515245u + 12345u;
 	return (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
 }
+static float *owned[64];   /* every rvec, freed at the end */
+static int nowned;
 static float *rvec(size_t n)
 {
 	float *v = malloc(n * sizeof *v);
 	for (size_t i = 0; i < n; i++) v[i] = rnd();
+	owned[nowned++] = v;
 	return v;
 }
 static double dot(const float *a, const float *b, size_t n)
@@ -206,5 +209,7 @@ int main(void)
 	al_xent_backward(dxl, xl, xt, 1.0f, XN, XV);
 	e = fd_check(xe_loss, xl, dxl, XN * XV, NULL, 1e-2f);
 	ok(e < 2e-3, "xent: backward matches finite differences (%.2g)", e);
+	while (nowned)
+		free(owned[--nowned]);
 	return done_testing();
 }
