@@ -669,7 +669,7 @@ double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float 
 	const al_t5_config *c = &m->c;
 	int B = b->B, Te = b->Te, Td = b->Td, C = c->d_model, H = c->heads, D = c->d_kv;
 	int HD = H * D, N = B * Te, M = B * Td, V = c->vocab;
-	size_t NC = (size_t)N * C, MC = (size_t)M * C;
+	size_t MC = (size_t)M * C;
 	if (B > a->cB || Te > a->cTe || Td > a->cTd)
 		return NAN;   /* activations too small: a caller's bug */
 	/* Every buffer's size grows with B, Te and Td, so a smaller batch
