@@ -1,0 +1,65 @@
+/* glue.h: the GLUE metrics as Hugging Face evaluate's glue metric computes
+ * them (over scikit-learn and SciPy), and each task's GLUE score as the
+ * leaderboard combines them.
+ */
+#ifndef AL_GLUE_H
+#define AL_GLUE_H
+
+#include <stddef.h>
+
+#include "lib/err.h"
+
+/* The fraction of i with pred[i] == label[i]; NaN if n is 0. */
+double al_glue_accuracy(const long *pred, const long *label, size_t n);
+
+/* Binary F1 of the positive class 1 (scikit-learn's f1_score):
+ * 2 tp / (2 tp + fp + fn), 0 when there is no positive at all.
+ * AL_EINVAL if a value is neither 0 nor 1. */
+int al_glue_f1(const long *pred, const long *label, size_t n, double *f1, al_err *e);
+
+/* Matthews correlation over any number of classes (scikit-learn's
+ * matthews_corrcoef, the multiclass form); 0 when either side is
+ * constant. */
+double al_glue_mcc(const long *pred, const long *label, size_t n);
+
+/* Pearson correlation (SciPy's pearsonr); NaN when either side is
+ * constant or n < 2. */
+double al_glue_pearson(const double *x, const double *y, size_t n);
+
+/* Spearman rank correlation with average ranks for ties (SciPy's
+ * spearmanr); NaN when either side is constant or n < 2.  -2 (not a
+ * correlation) on no memory. */
+double al_glue_spearman(const double *x, const double *y, size_t n);
+
+/* The metrics of a GLUE task, by the names Hugging Face uses: "cola",
+ * "sst2", "mrpc", "qqp", "stsb", "mnli", "mnli_matched",
+ * "mnli_mismatched", "qnli", "rte", "wnli", "hans", "ax" (also with
+ * dashes, any case: "SST-2", "STS-B").  Returns the task's index or -1. */
+int al_glue_task(const char *name);
+
+/* The label names of task t's classes (NULL for STS-B), in label order,
+ * NULL-terminated. */
+const char *const *al_glue_label_names(int t);
+
+/* Whether task t is STS-B (regression: labels and predictions are real
+ * numbers, rounded to float32 as the reference does). */
+int al_glue_is_regression(int t);
+
+typedef struct al_glue_result {
+	const char *name[3];    /* "accuracy", "f1", "mcc", "pearson", ... */
+	double value[3];
+	int count;
+	double glue_score;      /* the leaderboard's: the mean of the above */
+} al_glue_result;
+
+/* Score task t.  Classification tasks read pred/label as integers
+ * (ipred/ilabel), STS-B the reals (dpred/dlabel).  AL_EINVAL for F1 on
+ * values that are not 0 or 1, AL_ENOMEM. */
+int al_glue_score(int t, const long *ipred, const long *ilabel,
+		  const double *dpred, const double *dlabel, size_t n,
+		  al_glue_result *r, al_err *e);
+
+/* The GLUE average: the plain mean of the tasks' glue scores. */
+double al_glue_average(const double *task_scores, size_t ntasks);
+
+#endif

@@ -1,0 +1,183 @@
+#!/bin/sh
+# score.sh: adalink score against the official scorers' numbers in
+# tests/data/metrics/seed-*/ (made with pycocoevalcap, the VQA evaluation,
+# the DocVQA ANLS script and Hugging Face evaluate's GLUE metric), corpus
+# and per example, at 1e-9 relative (GLUE Pearson and Spearman: 1e-6);
+# then the edges: missing, unknown and duplicate ids, usage errors.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+D="$TESTDATA/metrics"
+S1="$D/seed-1"
+
+# within GOT WANT TOL: every (case, metric[, id]) row of WANT is in GOT and
+# agrees to TOL relative; prints the bad rows as comments
+within() {
+	awk -F'\t' -v tol="$3" '
+	function abs(x) { return x < 0 ? -x : x }
+	NR == FNR { got[$1 FS $2 FS $3] = $NF; next }
+	FNR == 1 && $1 == "case" { next }
+	{ key = (NF == 4) ? $1 FS $2 FS $3 : $1 FS $2 FS; n++
+	  if (!(key in got)) { bad++; if (bad < 5) print "#   missing: " key; next }
+	  g = got[key]; w = $NF
+	  if (g == w) next
+	  if (abs(g - w) > tol * abs(w) + 1e-300) { bad++; if (bad < 5) print "#   " key ": got " g ", want " w } }
+	END { if (n == 0) { print "#   no rows compared"; exit 1 } exit bad > 0 }' "$1" "$2"
+}
+
+# score CASE DIR METRIC [OPTIONS]: corpus rows to $T/got, per example to $T/gotpe
+score_case() {
+	case_=$1 dir=$2 metric=$3
+	shift 3
+	"$ADALINK" score "$metric" --refs "$dir/refs.jsonl" --preds "$dir/preds.jsonl" \
+		--per-example "$T/pe" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	awk -F'\t' -v c="$case_" '{ print c FS $1 FS FS $2 }' "$T/out" >>"$T/got"
+	awk -F'\t' -v c="$case_" '$2 != "correct" { print c FS $2 FS $1 FS $3 }' "$T/pe" >>"$T/gotpe"
+	return $rc
+}
+
+for seed in "$D"/seed-*; do
+	s=$(basename "$seed")
+	: >"$T/got"
+	: >"$T/gotpe"
+	fails=0
+	score_case captions-pretokenized "$seed/captions-pretokenized" caption --pretokenized || fails=1
+	score_case captions-raw "$seed/captions-raw" caption || fails=1
+	score_case vqa "$seed/vqa" vqa || fails=1
+	score_case anls "$seed/anls" anls || fails=1
+	for m in accuracy f1 mcc; do score_case glue-bin "$seed/glue-bin" $m || fails=1; done
+	for m in accuracy mcc; do score_case glue-mc "$seed/glue-mc" $m || fails=1; done
+	for m in pearson spearman; do score_case glue-stsb "$seed/glue-stsb" $m || fails=1; done
+	ok $fails "$s: every case scores (exit 0)"
+	for c in captions-pretokenized captions-raw vqa anls glue-bin glue-mc; do
+		grep "^$c	" "$seed/expected.tsv" >"$T/want"
+		within "$T/got" "$T/want" 1e-9
+		ok $? "$s: $c corpus scores agree with the reference to 1e-9"
+		grep "^$c	" "$seed/per_example.tsv" >"$T/want"
+		if [ -s "$T/want" ]; then
+			within "$T/gotpe" "$T/want" 1e-9
+			ok $? "$s: $c per-example scores agree with the reference to 1e-9"
+		fi
+	done
+	grep "^glue-stsb	" "$seed/expected.tsv" >"$T/want"
+	within "$T/got" "$T/want" 1e-6
+	ok $? "$s: glue-stsb pearson and spearman agree to 1e-6"
+done
+
+# GLUE task scores: MRPC is the mean of accuracy and F1 (from the seed-1
+# reference numbers), STS-B the mean of Pearson and Spearman.
+run score glue mrpc --refs "$S1/glue-bin/refs.jsonl" --preds "$S1/glue-bin/preds.jsonl"
+expect_rc 0 "glue mrpc exits 0"
+want=$(awk -F'\t' '$1 == "glue-bin" && ($2 == "accuracy" || $2 == "f1") { s += $3 } END { printf "%.15f", s / 2 }' "$S1/expected.tsv")
+got=$(awk -F'\t' '$1 == "glue_score" { printf "%.15f", $2 }' "$T/out")
+[ "$got" = "$want" ]
+ok $? "glue mrpc: glue_score is the mean of accuracy and f1 ($got)"
+run score glue stsb --refs "$S1/glue-stsb/refs.jsonl" --preds "$S1/glue-stsb/preds.jsonl"
+want=$(awk -F'\t' '$1 == "glue-stsb" { s += $3 } END { printf "%.6f", s / 2 }' "$S1/expected.tsv")
+got=$(awk -F'\t' '$1 == "glue_score" { printf "%.6f", $2 }' "$T/out")
+[ "$got" = "$want" ]
+ok $? "glue stsb: glue_score is the mean of pearson and spearman ($got)"
+
+# The official file layouts (seed-1's cases rewritten as COCO, VQA and
+# DocVQA files, detected or named) give the official numbers too.
+O="$D/official"
+official() {
+	want_case=$1; shift
+	run score "$@"
+	expect_rc 0 "$*: exits 0"
+	awk -F'\t' -v c="$want_case" '{ print c FS $1 FS FS $2 }' "$T/out" >"$T/got"
+	grep "^$want_case	" "$S1/expected.tsv" >"$T/want"
+	within "$T/got" "$T/want" 1e-9
+	ok $? "$1 $want_case from official files agrees with the reference"
+}
+official captions-raw caption --refs "$O/coco_annotations.json" --preds "$O/coco_results.json"
+official captions-raw caption --format coco --refs "$O/coco_annotations.json" --preds "$O/coco_results.json"
+official vqa vqa --refs "$O/vqa_annotations.json" --preds "$O/vqa_results.json"
+official anls anls --refs "$O/docvqa_gt.json" --preds "$O/docvqa_results.json"
+official anls anls --format docvqa --refs "$O/docvqa_gt.json" --preds "$O/docvqa_results.json"
+# A real COCO captions file (its first 100 annotations) and the COCO API's
+# fake results: only the images of the results are scored, as COCOEvalCap.
+run score caption --refs "$O/captions_val2014.first100.json" \
+	--preds "$O/captions_val2014_fakecap_results.first100.json" --per-example "$T/pe"
+expect_rc 0 "real COCO annotations and results score"
+[ "$(grep -c '	CIDEr	' "$T/pe")" -eq 3 ]
+ok $? "the three images of the results are scored"
+run score vqa --format coco --refs "$O/vqa_annotations.json" --preds "$O/vqa_results.json"
+expect_rc 1 "a VQA file read as COCO is an error"
+
+# GLUE dev TSV files with submission-style predictions (index<TAB>label);
+# the expected numbers are worked out here with awk from the files.
+GD="$D/glue"
+awk -F'\t' 'NR > 1 { print NR - 2 "\t" (NR % 4 == 0 ? ($4 == "entailment" ? "not_entailment" : "entailment") : $4) }' \
+	"$GD/rte_dev.tsv" | { printf 'index\tprediction\n'; cat; } >"$T/rte.tsv"
+run score glue rte --refs "$GD/rte_dev.tsv" --preds "$T/rte.tsv"
+expect_rc 0 "glue rte from the dev TSV and label names"
+want=$(awk -F'\t' 'NR > 1 { n++; if (NR % 4 != 0) k++ } END { printf "%.12f", k / n }' "$GD/rte_dev.tsv")
+got=$(awk -F'\t' '$1 == "accuracy" { printf "%.12f", $2 }' "$T/out")
+[ "$got" = "$want" ]
+ok $? "rte accuracy is the share of unflipped labels ($got)"
+awk -F'\t' '{ print NR - 1 "\t" (NR % 3 == 0 ? 1 - $2 : $2) }' "$GD/cola_dev.tsv" >"$T/cola.tsv"
+run score glue cola --refs "$GD/cola_dev.tsv" --preds "$T/cola.tsv"
+want=$(awk -F'\t' '{ y = $2; p = (NR % 3 == 0) ? 1 - y : y
+	if (p && y) tp++; else if (p) fp++; else if (y) fn++; else tn++ }
+	END { printf "%.12f", (tp * tn - fp * fn) / sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)) }' "$GD/cola_dev.tsv")
+got=$(awk -F'\t' '$1 == "mcc" { printf "%.12f", $2 }' "$T/out")
+[ "$got" = "$want" ]
+ok $? "cola MCC from the header-less dev file ($got)"
+awk -F'\t' 'NR > 1 { print $1 "\t" $10 * 0.5 + 1 }' "$GD/stsb_dev.head300.tsv" >"$T/stsb.tsv"
+run score glue stsb --refs "$GD/stsb_dev.head300.tsv" --preds "$T/stsb.tsv"
+awk -F'\t' '{ d = $2 - 1; if (d < 0) d = -d } $1 != "glue_score" && d > 1e-6 { bad = 1 } END { exit bad }' "$T/out"
+ok $? "stsb: a linear map of the scores correlates 1 (Pearson and Spearman)"
+run score glue rte --format glue --refs "$GD/rte_dev.tsv" --preds "$T/cola.tsv"
+expect_rc 1 "predictions for ids the references lack are an error"
+
+# Edges
+printf '{"id": "a", "references": ["x y"]}\n{"id": "b", "references": ["y z"]}\n' >"$T/r.jsonl"
+printf '{"id": "a", "prediction": "x y"}\n' >"$T/p.jsonl"
+run score caption --pretokenized --refs "$T/r.jsonl" --preds "$T/p.jsonl"
+expect_rc 1 "a missing prediction is an error"
+has "$T/err" "no prediction for id 'b'" "naming the id"
+run score caption --pretokenized --allow-missing --refs "$T/r.jsonl" --preds "$T/p.jsonl"
+expect_rc 0 "--allow-missing scores it"
+printf '{"id": "a", "prediction": "x"}\n{"id": "c", "prediction": "x"}\n' >"$T/p2.jsonl"
+run score bleu --pretokenized --refs "$T/r.jsonl" --preds "$T/p2.jsonl"
+expect_rc 1 "a prediction for an unknown id is an error"
+has "$T/err" "id 'c', which has no reference" "naming the id"
+printf '{"id": "a", "prediction": "x"}\n{"id": "a", "prediction": "y"}\n' >"$T/p3.jsonl"
+run score bleu --pretokenized --refs "$T/r.jsonl" --preds "$T/p3.jsonl"
+expect_rc 1 "a duplicate prediction is an error"
+has "$T/err" "line 2: a second prediction for id 'a'" "naming the line and id"
+printf '{"id": "a", "references": ["x"]}\n{"id": "a", "references": ["y"]}\n' >"$T/r2.jsonl"
+run score bleu --pretokenized --refs "$T/r2.jsonl" --preds "$T/p.jsonl"
+expect_rc 1 "a duplicate reference id is an error"
+has "$T/err" "duplicate id 'a'" "naming it"
+printf '{"id": "a", "references": ["x"]\n' >"$T/bad.jsonl"
+run score bleu --refs "$T/bad.jsonl" --preds "$T/p.jsonl"
+expect_rc 1 "malformed JSON is an error"
+has "$T/err" "line 1: not valid JSON" "naming the line"
+no_sanitizer "no sanitizer report"
+# one image: CIDEr-D is 0, as in the reference (every idf is log 1 - log 1)
+printf '{"id": "1", "references": ["a dog runs", "a dog is running"]}\n' >"$T/one.jsonl"
+printf '{"id": "1", "prediction": "a dog runs"}\n' >"$T/onep.jsonl"
+run score cider --pretokenized --refs "$T/one.jsonl" --preds "$T/onep.jsonl"
+[ "$(cat "$T/out")" = "$(printf 'CIDEr\t0')" ]
+ok $? "a one-image corpus scores CIDEr-D 0"
+# constant inputs: MCC 0, Pearson NaN
+printf '{"id": "%d", "label": 1}\n' 1 2 3 >"$T/c.jsonl"
+printf '{"id": "%d", "prediction": %d}\n' 1 1 2 0 3 1 >"$T/cp.jsonl"
+run score mcc --refs "$T/c.jsonl" --preds "$T/cp.jsonl"
+[ "$(cat "$T/out")" = "$(printf 'mcc\t0')" ]
+ok $? "MCC of a constant side is 0"
+run score pearson --refs "$T/c.jsonl" --preds "$T/cp.jsonl"
+[ "$(cat "$T/out")" = "$(printf 'pearson\tnan')" ]
+ok $? "Pearson of a constant side is nan"
+
+run score
+expect_rc 2 "no METRIC is a usage error"
+run score nosuch --refs "$T/r.jsonl" --preds "$T/p.jsonl"
+expect_rc 2 "an unknown METRIC is a usage error"
+has "$T/err" "'nosuch' is not a metric" "naming it"
+run score glue nosuch --refs "$T/c.jsonl" --preds "$T/cp.jsonl"
+expect_rc 2 "an unknown GLUE task is a usage error"
+run score bleu --refs "$T/r.jsonl"
+expect_rc 2 "--preds is required"
+done_testing
