@@ -35,16 +35,16 @@ int main(int argc, char **argv)
 		}
 		int n = atoi(argv[3]), N = al_vit_patches(v), P = al_vit_cfg(v)->patch;
 		size_t k = (size_t)N * P * P * 3, d = (size_t)N * al_vit_cfg(v)->hidden;
-		float *p = malloc(k * sizeof *p), *o = malloc(d * sizeof *o);
+		float *p = malloc(k * sizeof *p), *y = malloc(d * sizeof *y);
 		for (size_t j = 0; j < k; j++)
 			p[j] = (float)((j * 2654435761u) % 1000) / 500.0f - 1.0f;
-		al_vit_forward(v, p, o, &e);   /* warm up */
+		al_vit_forward(v, p, y, &e);   /* warm up */
 		double c0 = now(CLOCK_PROCESS_CPUTIME_ID), w0 = now(CLOCK_MONOTONIC);
 		for (int r = 0; r < n; r++)
-			al_vit_forward(v, p, o, &e);
+			al_vit_forward(v, p, y, &e);
 		printf("%.6f\t%.6f\n", now(CLOCK_PROCESS_CPUTIME_ID) - c0, now(CLOCK_MONOTONIC) - w0);
 		free(p);
-		free(o);
+		free(y);
 		al_vit_free(v);
 		return 0;
 	}

@@ -1,0 +1,89 @@
+/* image_jpeg.c: JPEG to 8-bit RGB through libjpeg-turbo's TurboJPEG API. */
+#include <stdlib.h>
+#include <string.h>
+#include <turbojpeg.h>
+
+#include "pipeline/image.h"
+
+/* Adobe-inverted CMYK to RGB: round(c * k / 255).  c * k / 255 is never
+ * exactly halfway (255 is odd), so (c * k + 127) / 255 rounds it. */
+static void cmyk_to_rgb(const uint8_t *in, uint8_t *out, size_t npx)
+{
+	for (size_t i = 0; i < npx; i++, in += 4, out += 3) {
+		unsigned k = in[3];
+		out[0] = (uint8_t)((in[0] * k + 127) / 255);
+		out[1] = (uint8_t)((in[1] * k + 127) / 255);
+		out[2] = (uint8_t)((in[2] * k + 127) / 255);
+	}
+}
+
+/* The DCT scale denominator Pillow's draft picks for target size s. */
+static int draft_scale(int w, int h, int s)
+{
+	if (s <= 0)
+		return 1;
+	int q = w / s < h / s ? w / s : h / s;
+	return q >= 8 ? 8 : q >= 4 ? 4 : q >= 2 ? 2 : 1;
+}
+
+int al_jpeg_decode(const uint8_t *buf, size_t n, const char *label,
+		   const al_decode_opts *opts, al_image *img, al_err *e)
+{
+	uint64_t limit = opts && opts->max_pixels ? opts->max_pixels : AL_IMAGE_MAX_PIXELS;
+	int draft = opts ? opts->draft : 0;
+	memset(img, 0, sizeof *img);
+	if (n < 3 || buf[0] != 0xFF || buf[1] != 0xD8)
+		return al_err_set(e, AL_EFORMAT, "'%s': not a JPEG file (no SOI marker)", label);
+	if (n > (unsigned long)-1 >> 1)
+		return al_err_set(e, AL_ELIMIT, "'%s': file too large", label);
+	tjhandle tj = tjInitDecompress();
+	if (!tj)
+		return al_err_set(e, AL_ENOMEM, "'%s': cannot start the JPEG decoder", label);
+	int w, h, subsamp, cs, rc = 0;
+	uint8_t *tmp = NULL, *px = NULL;
+	if (tjDecompressHeader3(tj, buf, (unsigned long)n, &w, &h, &subsamp, &cs) < 0) {
+		rc = al_err_set(e, AL_EFORMAT, "'%s': bad JPEG header: %s", label,
+				tjGetErrorStr2(tj));
+		goto out;
+	}
+	if (w <= 0 || h <= 0 || (uint64_t)w * (uint64_t)h > limit) {
+		rc = al_err_set(e, AL_ELIMIT, "'%s': image is %dx%d, %llu pixels, over the limit of %llu",
+				label, w, h, (unsigned long long)w * (unsigned long long)h,
+				(unsigned long long)limit);
+		goto out;
+	}
+	int s = draft_scale(w, h, draft);
+	int sw = (w + s - 1) / s, sh = (h + s - 1) / s;
+	int cmyk = cs == TJCS_CMYK || cs == TJCS_YCCK;
+	int pf = cmyk ? TJPF_CMYK : TJPF_RGB, bpp = cmyk ? 4 : 3;
+	size_t npx = (size_t)sw * (size_t)sh;
+	px = malloc(npx * 3);
+	if (cmyk)
+		tmp = malloc(npx * 4);
+	if (!px || (cmyk && !tmp)) {
+		rc = al_err_set(e, AL_ENOMEM, "'%s': out of memory for %dx%d pixels", label, sw, sh);
+		goto out;
+	}
+	if (tjDecompress2(tj, buf, (unsigned long)n, cmyk ? tmp : px, sw, sw * bpp, sh, pf,
+			  TJFLAG_LIMITSCANS) < 0) {
+		const char *msg = tjGetErrorStr2(tj);
+		/* Warnings (extraneous bytes, ...) leave a whole image and are
+		 * let through, as Pillow does; running out of data is not. */
+		if (tjGetErrorCode(tj) != TJERR_WARNING || strstr(msg, "remature end")) {
+			rc = al_err_set(e, AL_EFORMAT, "'%s': %s%s", label, msg,
+					strstr(msg, "remature end") ? "; the file is truncated" : "");
+			goto out;
+		}
+	}
+	if (cmyk)
+		cmyk_to_rgb(tmp, px, npx);
+	img->w = sw;
+	img->h = sh;
+	img->px = px;
+	px = NULL;
+out:
+	free(tmp);
+	free(px);
+	tjDestroy(tj);
+	return rc;
+}
