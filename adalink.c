@@ -31,10 +31,10 @@ int cmd_forward(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 WEAK int cmd_ingest(int argc, char **argv);
-WEAK int cmd_tokenize(int argc, char **argv);
-WEAK int cmd_patches(int argc, char **argv);
-WEAK int cmd_init(int argc, char **argv);
-WEAK int cmd_score(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
+int cmd_patches(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 static const struct command {
 	const char *name;

@@ -15,3 +15,6 @@ EXTRA_DIST += bench/train bench/ref/train_step.py
 
 bench-train: bench/train_step bench/sgemm
 	$(SHELL) $(srcdir)/bench/train .
+
+bench-tokenize: adalink
+	$(SHELL) $(srcdir)/bench/tokenize ./adalink

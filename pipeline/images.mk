@@ -5,8 +5,8 @@ libadalink_a_SOURCES += \
 	pipeline/image_resize.c pipeline/image_resize.h \
 	pipeline/image_patch.c pipeline/image_patch.h \
 	pipeline/vit.c pipeline/vit.h
-adalink_SOURCES += pipeline/cmd_patches.c pipeline/cmd_init.c
-dist_man_MANS += man/adalink-patches.1 man/adalink-init.1
+adalink_SOURCES += pipeline/cmd_patches.c
+dist_man_MANS += man/adalink-patches.1
 
 IMAGE_UNIT_TESTS = \
 	tests/unit/test_image \

@@ -35,15 +35,23 @@ EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
 	tests/data/safetensors/gen.py \
 	tests/data/safetensors/good tests/data/safetensors/bad \
 	tests/data/t5 tests/ref/st.py tests/ref/t5_ref.py \
-	tests/fuzz/fuzz_safetensors.c tests/fuzz/README
+	tests/fuzz/fuzz_safetensors.c tests/fuzz/fuzz_image.c tests/fuzz/fuzz_spm.c \
+	tests/fuzz/README
 
 # make unit-check: the C unit tests only (CI runs them under sanitizers)
 unit-check:
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS) $(METRICS_UNIT_TESTS) \
+		$(SPM_UNIT_TESTS) $(IMAGE_UNIT_TESTS)'
 
 if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_safetensors
+noinst_PROGRAMS += tests/fuzz/fuzz_safetensors tests/fuzz/fuzz_image tests/fuzz/fuzz_spm
 tests_fuzz_fuzz_safetensors_SOURCES = tests/fuzz/fuzz_safetensors.c
 tests_fuzz_fuzz_safetensors_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_safetensors_LDADD = libadalink.a $(DEP_LIBS)
+tests_fuzz_fuzz_image_SOURCES = tests/fuzz/fuzz_image.c
+tests_fuzz_fuzz_image_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_image_LDADD = libadalink.a $(DEP_LIBS)
+tests_fuzz_fuzz_spm_SOURCES = tests/fuzz/fuzz_spm.c
+tests_fuzz_fuzz_spm_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_spm_LDADD = libadalink.a $(DEP_LIBS)
 endif

@@ -51,7 +51,7 @@ int cmd_predict(int argc, char **argv)
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *adapter_path = NULL;
-	al_decode_opts d = {1, 32, 0.0};
+	al_search_opts d = {1, 32, 0.0};
 	long v;
 	int c, status;
 	char *end;

@@ -59,7 +59,7 @@ static double final_score(double sum, int n, double a)
 }
 
 int al_decode(const al_t5 *m, al_adapter *adapter, const al_example *x,
-	      const al_decode_opts *o, int *out, double *score, al_err *e)
+	      const al_search_opts *o, int *out, double *score, al_err *e)
 {
 	const al_t5_config *c = al_t5_cfg(m);
 	int K = o->beam < 1 ? 1 : o->beam, L = o->max_len, V = c->vocab, C = c->d_model;

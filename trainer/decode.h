@@ -18,17 +18,17 @@
 
 #define AL_EOS 1
 
-typedef struct al_decode_opts {
+typedef struct al_search_opts {
 	int beam;              /* K >= 1 */
 	int max_len;           /* tokens, counting the end-of-sequence token */
 	double length_penalty; /* a */
-} al_decode_opts;
+} al_search_opts;
 
 /* Decode example x (its input_ids, task and image; targets ignored).
  * out receives up to max_len ids (the EOS token included when reached);
  * returns their count, and the output's score in *score; negative on
  * failure. */
 int al_decode(const al_t5 *m, al_adapter *adapter, const al_example *x,
-	      const al_decode_opts *o, int *out, double *score, al_err *e);
+	      const al_search_opts *o, int *out, double *score, al_err *e);
 
 #endif

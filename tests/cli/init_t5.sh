@@ -1,0 +1,36 @@
+#!/bin/sh
+# init_t5.sh: adalink init for the T5 geometries: names, shapes, config,
+# determinism; the checkpoint runs through forward.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+run init --config t5-tiny --vocab-size 600 --vision-dim 12 --seed 3 -o "$T/a.safetensors"
+expect_rc 0 "init t5-tiny"
+run init --config t5-tiny --vocab-size 600 --vision-dim 12 --seed 3 -o "$T/b.safetensors"
+same "$T/a.safetensors" "$T/b.safetensors" "the same seed writes the same bytes"
+run inspect -tH "$T/a.safetensors"
+cut -f1-3 "$T/out" >"$T/shapes"
+has "$T/shapes" "$(printf 'shared.weight\tF32\t[600,64]')" "shared.weight [vocab, d_model]"
+has "$T/shapes" "$(printf 'encoder.block.1.layer.1.DenseReluDense.wi_1.weight\tF32\t[128,64]')" "gated feed-forward wi_1 [d_ff, d_model]"
+has "$T/shapes" "$(printf 'decoder.block.0.layer.1.EncDecAttention.k.weight\tF32\t[64,64]')" "cross-attention k [heads d_kv, d_model]"
+has "$T/shapes" "$(printf 'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight\tF32\t[32,4]')" "position bias [buckets, heads]"
+has "$T/shapes" "$(printf 'lm_head.weight\tF32\t[600,64]')" "an untied lm_head"
+has "$T/shapes" "$(printf 'vision_projection.weight\tF32\t[64,12]')" "the vision projection [d_model, D]"
+[ "$(wc -l <"$T/out")" -eq $((1 + 2 * 7 + 2 * 11 + 2 + 2 + 1 + 1)) ]
+ok $? "2 encoder blocks of 7 tensors, 2 decoder blocks of 11, 2 biases, 2 final norms, shared, head, projection"
+run inspect -mH "$T/a.safetensors"
+has "$T/out" '"feed_forward_proj": "gated-gelu"' "the config is in the metadata"
+printf '{"input_ids": [5, 590, 1], "target_ids": [7, 1]}\n' >"$T/x.jsonl"
+run forward -b "$T/a.safetensors" "$T/x.jsonl"
+expect_rc 0 "forward runs on it"
+run init --config t5-small -o "$T/s.safetensors"
+expect_rc 0 "init t5-small"
+run inspect -s "$T/s.safetensors"
+has "$T/out" "60506624 parameters" "t5-small has 60,506,624 parameters, as Hugging Face counts it"
+run inspect -tH "$T/s.safetensors"
+grep -q lm_head "$T/out"
+[ $? -ne 0 ]
+ok $? "t5-small ties its output: no lm_head"
+run init --config t5-huge -o "$T/x.safetensors"
+expect_rc 2 "an unknown geometry is a usage error"
+run init --config vit-tiny --vocab-size 5 -o "$T/x.safetensors"
+expect_rc 2 "--vocab-size with a ViT is a usage error"
+done_testing
