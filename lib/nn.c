@@ -209,6 +209,20 @@ void al_attention_backward(float *dq, float *dk, float *dv, const float *dout,
 		}
 }
 
+/* A row's maximum and sum of exp(x - max), the parts of its log-sum-exp. */
+static double row_sumexp(const float *r, int V, float *mx)
+{
+	float m = -INFINITY;
+	for (int j = 0; j < V; j++)
+		if (r[j] > m)
+			m = r[j];
+	double sum = 0;
+	for (int j = 0; j < V; j++)
+		sum += expf(r[j] - m);
+	*mx = m;
+	return sum;
+}
+
 double al_xent_forward(const float *logits, const int *targets, float *logprob, int N, int V)
 {
 	double total = 0;
@@ -219,13 +233,8 @@ double al_xent_forward(const float *logits, const int *targets, float *logprob, 
 			continue;
 		}
 		const float *r = logits + (size_t)n * V;
-		float mx = -INFINITY;
-		for (int j = 0; j < V; j++)
-			if (r[j] > mx)
-				mx = r[j];
-		double sum = 0;
-		for (int j = 0; j < V; j++)
-			sum += expf(r[j] - mx);
+		float mx;
+		double sum = row_sumexp(r, V, &mx);
 		double lp = (double)(r[targets[n]] - mx) - log(sum);
 		if (logprob)
 			logprob[n] = (float)lp;
@@ -244,14 +253,8 @@ void al_xent_backward(float *dlogits, const float *logits, const int *targets, f
 			continue;
 		}
 		const float *r = logits + (size_t)n * V;
-		float mx = -INFINITY;
-		for (int j = 0; j < V; j++)
-			if (r[j] > mx)
-				mx = r[j];
-		double sum = 0;
-		for (int j = 0; j < V; j++)
-			sum += expf(r[j] - mx);
-		float inv = (float)(1.0 / sum);
+		float mx;
+		float inv = (float)(1.0 / row_sumexp(r, V, &mx));
 		for (int j = 0; j < V; j++)
 			d[j] = scale * expf(r[j] - mx) * inv;
 		d[targets[n]] -= scale;

@@ -224,6 +224,33 @@ static int reserve(al_runner *r, int B, int Te, int Td, int R, al_err *e)
 	return 0;
 }
 
+/* Each example's image and text spans through its task's modules: forward
+ * (r->raw into r->enc) or backward (gradients from r->g). */
+static void run_modules(al_runner *r, al_adapter *ad, const al_example *xs, int n, int Te,
+			int C, int R, int backward)
+{
+	for (int i = 0; i < n; i++) {
+		const al_example *x = &xs[i];
+		int P = x->image ? x->n_patches : 0;
+		struct { al_module *m; size_t row; int len; } span[2] = {
+			{P ? al_adapter_find(ad, x->task, "image") : NULL, (size_t)i * Te, P},
+			{x->n_in ? al_adapter_find(ad, x->task, "text") : NULL, (size_t)i * Te + P, x->n_in},
+		};
+		for (int k = 0; k < 2; k++) {
+			al_module *md = span[k].m;
+			size_t row = span[k].row;
+			if (!md)
+				continue;
+			if (backward)
+				al_module_backward(md, ad->act, r->raw + row * C, r->z + row * R,
+						   r->h + row * R, r->g + row * C, r->dz, span[k].len);
+			else
+				al_module_forward(md, ad->act, r->raw + row * C, r->enc + row * C,
+						  r->z + row * R, r->h + row * R, span[k].len);
+		}
+	}
+}
+
 int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int n,
 		    double *nll, float **logprobs, int grad, float grad_scale, al_err *e)
 {
@@ -281,21 +308,7 @@ int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int
 			r->targets[i * Td + t] = t < x->n_tgt ? x->target_ids[t] : -1;
 	}
 	memcpy(r->enc, r->raw, sizeof(float) * n * TC);
-	/* Each example's tokens through its task's modules. */
-	for (int i = 0; i < n; i++) {
-		const al_example *x = &xs[i];
-		int P = x->image ? x->n_patches : 0;
-		size_t row = (size_t)i * Te;
-		al_module *mi = P ? al_adapter_find(adapter, x->task, "image") : NULL;
-		al_module *mt = x->n_in ? al_adapter_find(adapter, x->task, "text") : NULL;
-		if (mi)
-			al_module_forward(mi, adapter->act, r->raw + row * C, r->enc + row * C,
-					  r->z + row * R, r->h + row * R, P);
-		if (mt)
-			al_module_forward(mt, adapter->act, r->raw + (row + P) * C,
-					  r->enc + (row + P) * C, r->z + (row + P) * R,
-					  r->h + (row + P) * R, x->n_in);
-	}
+	run_modules(r, adapter, xs, n, Te, C, R, 0);
 	al_t5_batch b = {n, Te, Td, r->enc, r->mask, r->targets};
 	double total = al_t5_forward(m, r->acts, &b, r->lp);
 	if (!isfinite(total))
@@ -314,18 +327,6 @@ int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int
 	if (grad_scale != 1.0f)
 		for (size_t k = 0; k < (size_t)n * TC; k++)
 			r->g[k] *= grad_scale;
-	for (int i = 0; i < n; i++) {
-		const al_example *x = &xs[i];
-		int P = x->image ? x->n_patches : 0;
-		size_t row = (size_t)i * Te;
-		al_module *mi = P ? al_adapter_find(adapter, x->task, "image") : NULL;
-		al_module *mt = x->n_in ? al_adapter_find(adapter, x->task, "text") : NULL;
-		if (mi)
-			al_module_backward(mi, adapter->act, r->raw + row * C, r->z + row * R,
-					   r->h + row * R, r->g + row * C, r->dz, P);
-		if (mt)
-			al_module_backward(mt, adapter->act, r->raw + (row + P) * C, r->z + (row + P) * R,
-					   r->h + (row + P) * R, r->g + (row + P) * C, r->dz, x->n_in);
-	}
+	run_modules(r, adapter, xs, n, Te, C, R, 1);
 	return 0;
 }
