@@ -11,7 +11,7 @@
 
 #include "lib/blas.h"
 #include "pipeline/image_patch.h"
-#include "pipeline/vit.h"
+#include "lib/vit.h"
 
 static double now(clockid_t c)
 {

@@ -9,7 +9,8 @@ libadalink_a_SOURCES = \
 	lib/blas.c lib/blas.h \
 	lib/nn.c lib/nn.h \
 	lib/t5.c lib/t5.h lib/t5_impl.h lib/t5_decode.c \
-	lib/rng.c lib/rng.h
+	lib/rng.c lib/rng.h \
+	lib/vit.c lib/vit.h
 
 # Commands and their shared option handling live in the program.
 adalink_SOURCES += lib/cli.c lib/cli.h lib/cmd_inspect.c

@@ -10,7 +10,7 @@
 #include "lib/log.h"
 #include "lib/safetensors.h"
 #include "pipeline/image_patch.h"
-#include "pipeline/vit.h"
+#include "lib/vit.h"
 
 static const al_cmd_help help = {
 	"patches",

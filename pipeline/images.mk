@@ -3,8 +3,7 @@ libadalink_a_SOURCES += \
 	pipeline/image.c pipeline/image.h \
 	pipeline/image_jpeg.c pipeline/image_png.c \
 	pipeline/image_resize.c pipeline/image_resize.h \
-	pipeline/image_patch.c pipeline/image_patch.h \
-	pipeline/vit.c pipeline/vit.h
+	pipeline/image_patch.c pipeline/image_patch.h
 adalink_SOURCES += pipeline/cmd_patches.c
 dist_man_MANS += man/adalink-patches.1
 

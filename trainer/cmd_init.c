@@ -6,7 +6,7 @@
 #include "lib/cli.h"
 #include "lib/log.h"
 #include "lib/t5.h"
-#include "pipeline/vit.h"
+#include "lib/vit.h"
 
 /* The T5 geometries, as their Hugging Face config.json files give them. */
 static const struct {

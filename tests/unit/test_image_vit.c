@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "lib/safetensors.h"
-#include "pipeline/vit.h"
+#include "lib/vit.h"
 #include "tests/tap.h"
 
 static int same_file(const char *a, const char *b)

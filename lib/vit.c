@@ -10,7 +10,7 @@
 #include "lib/blas.h"
 #include "lib/file.h"
 #include "lib/safetensors.h"
-#include "pipeline/vit.h"
+#include "lib/vit.h"
 
 typedef struct vit_layer {
 	float *ln1w, *ln1b, *wq, *bq, *wk, *bk, *wv, *bv, *wo, *bo;
