@@ -14,8 +14,8 @@ has "$T/shapes" "$(printf 'decoder.block.0.layer.1.EncDecAttention.k.weight\tF32
 has "$T/shapes" "$(printf 'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight\tF32\t[32,4]')" "position bias [buckets, heads]"
 has "$T/shapes" "$(printf 'lm_head.weight\tF32\t[600,64]')" "an untied lm_head"
 has "$T/shapes" "$(printf 'vision_projection.weight\tF32\t[64,12]')" "the vision projection [d_model, D]"
-[ "$(wc -l <"$T/out")" -eq $((1 + 2 * 7 + 2 * 11 + 2 + 2 + 1 + 1)) ]
-ok $? "2 encoder blocks of 7 tensors, 2 decoder blocks of 11, 2 biases, 2 final norms, shared, head, projection"
+[ "$(wc -l <"$T/out")" -eq $((2 * 9 + 2 * 14 + 2 + 2 + 1 + 1 + 1)) ]
+ok $? "2 encoder blocks of 9 tensors, 2 decoder blocks of 14, 2 biases, 2 final norms, shared, head, projection"
 run inspect -mH "$T/a.safetensors"
 has "$T/out" '"feed_forward_proj": "gated-gelu"' "the config is in the metadata"
 printf '{"input_ids": [5, 590, 1], "target_ids": [7, 1]}\n' >"$T/x.jsonl"
