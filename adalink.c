@@ -23,14 +23,11 @@
 #include "lib/cli.h"
 #include "lib/log.h"
 
-/* Commands still being written are declared weak: the table skips those
- * not linked in, so each part can land on its own. */
-#define WEAK __attribute__((weak))
 int cmd_inspect(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_train(int argc, char **argv);
-WEAK int cmd_ingest(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_patches(int argc, char **argv);
 int cmd_init(int argc, char **argv);
@@ -64,8 +61,7 @@ static void print_help(void)
 	       "adalink adapts a frozen model with AdaLink and measures the result.\n\n"
 	       "commands:\n", usage);
 	for (const struct command *c = commands; c->name; c++)
-		if (c->fn)
-			printf("  %-10s %s\n", c->name, c->summary);
+		printf("  %-10s %s\n", c->name, c->summary);
 	printf("  %-10s %s\n", "help", "show a command's manual page");
 	printf("\noptions (before COMMAND; every command takes them too):\n"
 	       "  -j, --threads N  use N threads (default: all cores)\n"
@@ -100,7 +96,7 @@ static void print_version(void)
 static const struct command *find(const char *name)
 {
 	for (const struct command *c = commands; c->name; c++)
-		if (c->fn && strcmp(c->name, name) == 0)
+		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
 }

@@ -1,0 +1,305 @@
+/* jstream.c: yajl callbacks building one top-level piece at a time. */
+#include "jstream.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+enum { MAX_DEPTH = 256 };
+
+typedef struct frame {
+	al_jnode node;
+	int depth;
+	char *key;       /* pending key for the next child of an object */
+} frame;
+
+struct al_jstream {
+	char *name;
+	al_jstream_fn fn;
+	void *ctx;
+	yajl_handle h;
+	int depth;          /* containers open */
+	int top_seen;       /* the top-level object has begun */
+	char *topkey;       /* current top-level key */
+	int in_array;       /* inside the array under topkey */
+	long index;
+	frame *st;
+	int sp, scap;
+	uint64_t fed;       /* bytes fed before the current chunk */
+	int failed;         /* a handler or structure error is in err */
+	al_err err;
+	char *pkey;         /* key of a value of the top object being built */
+};
+
+static void node_free(al_jnode *n)
+{
+	for (size_t i = 0; i < n->n; i++)
+		node_free(&n->kid[i]);
+	free(n->kid);
+	free(n->key);
+	free(n->s);
+	memset(n, 0, sizeof *n);
+}
+
+static int fail(al_jstream *j, int code, const char *what)
+{
+	al_err_at(&j->err, code, j->name, j->fed + yajl_get_bytes_consumed(j->h),
+		  "%s", what);
+	j->failed = 1;
+	return 0;
+}
+
+/* Hand a finished piece to the handler and free it. */
+static int emit(al_jstream *j, al_jnode *n)
+{
+	int rc = j->fn(j->ctx, j->topkey ? j->topkey : "", j->in_array ? j->index : -1,
+		       n, &j->err);
+	node_free(n);
+	if (j->in_array)
+		j->index++;
+	if (rc < 0) {
+		j->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Place a finished value: into the container being built, or out as a
+ * piece when nothing is being built. */
+static int place(al_jstream *j, al_jnode *n)
+{
+	if (j->sp == 0) {
+		if (j->depth == 0 && !j->top_seen) {
+			node_free(n);
+			return fail(j, AL_EFORMAT, "expected a JSON object at the top");
+		}
+		if (!j->in_array) {
+			n->key = j->pkey;
+			j->pkey = NULL;
+		}
+		return emit(j, n);
+	}
+	frame *f = &j->st[j->sp - 1];
+	n->key = f->key;
+	f->key = NULL;
+	al_jnode *p = &f->node;
+	if (p->n == p->cap) {
+		size_t c = p->cap ? 2 * p->cap : 4;
+		al_jnode *k = realloc(p->kid, c * sizeof *k);
+		if (!k) {
+			node_free(n);
+			return fail(j, AL_ENOMEM, "out of memory");
+		}
+		p->kid = k;
+		p->cap = c;
+	}
+	p->kid[p->n++] = *n;
+	return 1;
+}
+
+static int scalar(al_jstream *j, int type, const char *s, size_t len)
+{
+	al_jnode n = {0};
+	n.type = type;
+	if (s) {
+		if (!(n.s = malloc(len + 1)))
+			return fail(j, AL_ENOMEM, "out of memory");
+		memcpy(n.s, s, len);
+		n.s[len] = 0;
+		n.len = len;
+	}
+	return place(j, &n);
+}
+
+static int cb_null(void *c) { return scalar(c, AL_J_NULL, NULL, 0); }
+static int cb_bool(void *c, int b)
+{
+	return scalar(c, AL_J_BOOL, b ? "true" : "false", b ? 4 : 5);
+}
+static int cb_number(void *c, const char *s, size_t len)
+{
+	return scalar(c, AL_J_NUM, s, len);
+}
+static int cb_string(void *c, const unsigned char *s, size_t len)
+{
+	return scalar(c, AL_J_STR, (const char *)s, len);
+}
+
+static int open_container(al_jstream *j, int type)
+{
+	j->depth++;
+	if (j->depth > MAX_DEPTH)
+		return fail(j, AL_ELIMIT, "JSON nested deeper than 256 levels");
+	if (j->depth == 1) {
+		if (type != AL_J_OBJ)
+			return fail(j, AL_EFORMAT, "expected a JSON object at the top");
+		j->top_seen = 1;
+		return 1;
+	}
+	if (j->depth == 2 && type == AL_J_ARR && j->sp == 0) {
+		j->in_array = 1;
+		j->index = 0;
+		return 1;
+	}
+	if (j->sp == j->scap) {
+		int c = j->scap ? 2 * j->scap : 16;
+		frame *f = realloc(j->st, c * sizeof *f);
+		if (!f)
+			return fail(j, AL_ENOMEM, "out of memory");
+		j->st = f;
+		j->scap = c;
+	}
+	frame *f = &j->st[j->sp++];
+	memset(f, 0, sizeof *f);
+	f->node.type = type;
+	f->depth = j->depth;
+	return 1;
+}
+
+static int close_container(al_jstream *j)
+{
+	int d = j->depth--;
+	if (j->sp > 0 && j->st[j->sp - 1].depth == d) {
+		frame f = j->st[--j->sp];
+		free(f.key);
+		return place(j, &f.node);
+	}
+	if (d == 2 && j->in_array) {
+		j->in_array = 0;
+		return 1;
+	}
+	return 1;   /* the top-level object */
+}
+
+static int cb_start_map(void *c) { return open_container(c, AL_J_OBJ); }
+static int cb_end(void *c) { return close_container(c); }
+static int cb_start_array(void *c) { return open_container(c, AL_J_ARR); }
+
+static int cb_map_key(void *c, const unsigned char *s, size_t len)
+{
+	al_jstream *j = c;
+	char *k = malloc(len + 1);
+	if (!k)
+		return fail(j, AL_ENOMEM, "out of memory");
+	memcpy(k, s, len);
+	k[len] = 0;
+	if (j->sp > 0) {
+		free(j->st[j->sp - 1].key);
+		j->st[j->sp - 1].key = k;
+	} else if (j->depth == 1) {
+		free(j->topkey);
+		j->topkey = k;
+		free(j->pkey);
+		j->pkey = strdup(k);
+	} else {
+		free(k);
+	}
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	cb_null, cb_bool, NULL, NULL, cb_number, cb_string,
+	cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end,
+};
+
+al_jstream *al_jstream_new(const char *name, al_jstream_fn fn, void *ctx)
+{
+	al_jstream *j = calloc(1, sizeof *j);
+	if (!j)
+		return NULL;
+	j->name = strdup(name);
+	j->fn = fn;
+	j->ctx = ctx;
+	j->h = yajl_alloc(&callbacks, NULL, j);
+	if (!j->name || !j->h) {
+		al_jstream_free(j);
+		return NULL;
+	}
+	return j;
+}
+
+static int status(al_jstream *j, yajl_status st, const unsigned char *buf,
+		  size_t n, al_err *e)
+{
+	if (st == yajl_status_ok)
+		return 0;
+	if (j->failed) {
+		if (e)
+			*e = j->err;
+		return j->err.code ? j->err.code : AL_EFORMAT;
+	}
+	unsigned char *m = yajl_get_error(j->h, 0, buf, n);
+	/* yajl's short message: "lexical error: invalid char in json text." */
+	char reason[256];
+	snprintf(reason, sizeof reason, "%s", m ? (const char *)m : "parse error");
+	size_t rl = strlen(reason);
+	while (rl && (reason[rl - 1] == '\n' || reason[rl - 1] == '.' ||
+		      reason[rl - 1] == ' '))
+		reason[--rl] = 0;
+	if (m)
+		yajl_free_error(j->h, m);
+	uint64_t off = j->fed + (buf ? yajl_get_bytes_consumed(j->h) : 0);
+	return al_err_at(e, AL_EFORMAT, j->name, off, "malformed JSON: %s", reason);
+}
+
+int al_jstream_feed(al_jstream *j, const void *buf, size_t n, al_err *e)
+{
+	if (j->failed)
+		return status(j, yajl_status_error, NULL, 0, e);
+	yajl_status st = yajl_parse(j->h, buf, n);
+	int rc = status(j, st, buf, n, e);
+	j->fed += n;
+	return rc;
+}
+
+int al_jstream_finish(al_jstream *j, al_err *e)
+{
+	if (j->failed)
+		return status(j, yajl_status_error, NULL, 0, e);
+	yajl_status st = yajl_complete_parse(j->h);
+	if (st != yajl_status_ok && !j->failed && !j->top_seen)
+		return al_err_at(e, AL_EFORMAT, j->name, j->fed,
+				 "malformed JSON: the document is empty");
+	if (st != yajl_status_ok && !j->failed)
+		return al_err_at(e, AL_EFORMAT, j->name, j->fed,
+				 "malformed JSON: the document is truncated or incomplete");
+	int rc = status(j, st, NULL, 0, e);
+	if (rc == 0 && !j->top_seen)
+		return al_err_at(e, AL_EFORMAT, j->name, j->fed,
+				 "malformed JSON: the document is empty");
+	return rc;
+}
+
+void al_jstream_free(al_jstream *j)
+{
+	if (!j)
+		return;
+	for (int i = 0; i < j->sp; i++) {
+		node_free(&j->st[i].node);
+		free(j->st[i].key);
+	}
+	free(j->st);
+	if (j->h)
+		yajl_free(j->h);
+	free(j->topkey);
+	free(j->pkey);
+	free(j->name);
+	free(j);
+}
+
+const al_jnode *al_jget(const al_jnode *obj, const char *key)
+{
+	if (!obj || obj->type != AL_J_OBJ)
+		return NULL;
+	for (size_t i = 0; i < obj->n; i++)
+		if (obj->kid[i].key && strcmp(obj->kid[i].key, key) == 0)
+			return &obj->kid[i];
+	return NULL;
+}
+
+const char *al_jstr(const al_jnode *obj, const char *key)
+{
+	const al_jnode *n = al_jget(obj, key);
+	return n && n->type == AL_J_STR ? n->s : NULL;
+}
