@@ -12,6 +12,26 @@ D="$SRC/tests/data/adalink"
 step "adalink --version: the libraries and the OpenBLAS core in use"
 "$A" --version
 
+step "generate miniature COCO and GLUE distributions in their official layouts"
+/usr/bin/python3 "$SRC/tests/fixtures/mkdist.py" "$OUT/sample" coco glue >/dev/null
+ls "$OUT/sample" | grep -E '^(coco|glue)\.(zip|tar\.gz)$'
+
+step "adalink ingest: stream the archives into JSONL records (images joined in archive order)"
+"$A" ingest coco "$OUT/sample/coco.tar.gz" | tee "$OUT/coco.jsonl" | cut -c1-160
+"$A" ingest glue --task rte "$OUT/sample/glue.zip" | tee "$OUT/rte.jsonl" | cut -c1-160
+
+step "adalink tokenize: the T5 SentencePiece model, ids identical to spm_encode"
+/usr/bin/python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print("rte sentence1: %s sentence2: %s" % (r["inputs"]["sentence1"], r["inputs"]["sentence2"]))
+' "$OUT/rte.jsonl" | tee "$OUT/rte.txt" | "$A" tokenize -m "$SRC/tests/data/spm/t5_spiece.model" --add-eos
+
+step "adalink patches: a COCO photo resized to 224 (as Pillow) and cut into 16 x 16 patches of 14 x 14"
+"$A" patches --png "$OUT/resized.png" -o "$OUT/patches.safetensors" "$SRC/tests/data/images/COCO_val2014_000000000241.jpg"
+"$A" inspect -t "$OUT/patches.safetensors"
+
 step "adalink inspect: a small T5 1.1 backbone (random weights) with a vision projection"
 "$A" inspect -s "$D/backbone.safetensors"
 "$A" inspect -tH "$D/backbone.safetensors" | head -5
@@ -37,5 +57,10 @@ awk -F'[:,]' 'FNR == NR { b += $2; n += $4; next } { a += $2 }
 
 step "adalink predict: beam search (4 beams) with the adapter"
 "$A" predict -b "$D/backbone.safetensors" -a "$OUT/adapter.safetensors" -k 4 -L 6 "$D/batch.jsonl" | tee "$OUT/predictions.jsonl"
+
+step "adalink score: the official metrics (COCO caption evaluation, VQA) on bundled predictions"
+M="$SRC/tests/data/metrics"
+"$A" score caption --refs "$M/seed-1/captions-raw/refs.jsonl" --preds "$M/seed-1/captions-raw/preds.jsonl"
+"$A" score vqa -r "$M/official/vqa_annotations.json" -p "$M/official/vqa_results.json"
 
 printf '\ndemo: done; outputs in %s\n' "$OUT"
