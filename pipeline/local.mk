@@ -2,3 +2,9 @@
 # fragment so that they can be written side by side.
 include pipeline/tokenize.mk
 include pipeline/images.mk
+
+# shards
+libadalink_a_SOURCES += pipeline/shard.c pipeline/shard.h
+check_PROGRAMS += tests/unit/test_shard
+tests_unit_test_shard_LDADD = $(TEST_LDADD)
+TESTS += tests/unit/test_shard
