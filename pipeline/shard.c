@@ -232,6 +232,10 @@ al_shard *al_shard_open(const char *path, al_err *e)
 			  "version %d", version, AL_SHARD_VERSION);
 		goto bad;
 	}
+	if (get32(p + 20) != 0 || get64(p + 56) != 0) {
+		al_err_at(e, AL_EFORMAT, path, 20, "reserved header bytes are not zero");
+		goto bad;
+	}
 	s->dtype = (int)get32(p + 12);
 	s->dim = get32(p + 16);
 	s->n = get64(p + 24);

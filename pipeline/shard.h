@@ -3,7 +3,8 @@
  * adalink-shard(5); in short:
  *
  *   header (64 bytes)   "ALSHARD\0", version, patch dtype and width,
- *                       example count, index offset, file size, xxh64
+ *                       example count, index offset, file size, xxh64;
+ *                       reserved bytes are zero
  *   records             per example, 8-byte aligned: six u32 counts (id
  *                       bytes, task bytes, input ids, targets, target ids,
  *                       patches), the id and task bytes, the input ids,
