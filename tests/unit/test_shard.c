@@ -61,6 +61,20 @@ int main(void)
 	ok(b[176] == 0x00 && b[177] == 0x3c, "patches start 8-aligned at 176, little-endian");
 	al_map_release(&m);
 
+	/* the checksum, by Debian's xxh64sum over the bytes after the header */
+	char cmd[600], line[128] = "";
+	snprintf(cmd, sizeof cmd, "tail -c +65 '%s' | xxh64sum 2>/dev/null", path);
+	FILE *pp = popen(cmd, "r");
+	if (pp && fgets(line, sizeof line, pp) && line[0] != ' ') {
+		char want[32];
+		snprintf(want, sizeof want, "%016llx", (unsigned long long)sum);
+		ok(strncmp(line, want, 16) == 0, "xxh64sum agrees with the header's checksum (%.16s)", line);
+	} else {
+		ok(0, "xxh64sum (Debian package xxhash) is needed to check the checksum");
+	}
+	if (pp)
+		pclose(pp);
+
 	al_shard *s = al_shard_open(path, &e);
 	ok(s != NULL, "the shard opens (%s)", e.msg);
 	if (s) {
@@ -125,7 +139,6 @@ int main(void)
 	w = al_shard_writer_new(bad, AL_SHARD_NONE, 0, &e);
 	ok(al_shard_writer_add(w, &xs[1], &e) < 0, "patches in a shard without them are refused");
 	al_shard_writer_abort(w);
-	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "clean up");
 	return done_testing();
