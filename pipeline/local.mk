@@ -4,7 +4,8 @@ include pipeline/tokenize.mk
 include pipeline/images.mk
 
 # shards
-libadalink_a_SOURCES += pipeline/shard.c pipeline/shard.h
-check_PROGRAMS += tests/unit/test_shard
+libadalink_a_SOURCES += pipeline/shard.c pipeline/shard.h pipeline/prompt.c pipeline/prompt.h
+check_PROGRAMS += tests/unit/test_shard tests/unit/test_prompt
 tests_unit_test_shard_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_shard
+tests_unit_test_prompt_LDADD = $(TEST_LDADD)
+TESTS += tests/unit/test_shard tests/unit/test_prompt
