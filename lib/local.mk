@@ -10,7 +10,8 @@ libadalink_a_SOURCES = \
 	lib/nn.c lib/nn.h \
 	lib/t5.c lib/t5.h lib/t5_impl.h lib/t5_decode.c \
 	lib/rng.c lib/rng.h \
-	lib/vit.c lib/vit.h
+	lib/vit.c lib/vit.h \
+	lib/hash.c lib/hash.h
 
 # Commands and their shared option handling live in the program.
 adalink_SOURCES += lib/cli.c lib/cli.h lib/cmd_inspect.c

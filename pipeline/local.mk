@@ -4,8 +4,12 @@ include pipeline/tokenize.mk
 include pipeline/images.mk
 
 # shards
-libadalink_a_SOURCES += pipeline/shard.c pipeline/shard.h pipeline/prompt.c pipeline/prompt.h
+libadalink_a_SOURCES += pipeline/shard.c pipeline/shard.h pipeline/prompt.c pipeline/prompt.h \
+	pipeline/build.c pipeline/build.h
+adalink_SOURCES += pipeline/cmd_build.c
+dist_man_MANS += man/adalink-build.1
 check_PROGRAMS += tests/unit/test_shard tests/unit/test_prompt
 tests_unit_test_shard_LDADD = $(TEST_LDADD)
 tests_unit_test_prompt_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_shard tests/unit/test_prompt
+TESTS += tests/unit/test_shard tests/unit/test_prompt tests/cli/build.sh
+EXTRA_DIST += tests/cli/build.sh tests/ref/shard_read.py

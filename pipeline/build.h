@@ -1,0 +1,42 @@
+/* build.h: a dataset's records into tokenized, patch-embedded shards,
+ * tracked in the catalog (adalink build).
+ *
+ * One streaming pass: records from the dataset readers, rendered with the
+ * prompt templates, tokenized with SentencePiece (an EOS after the input
+ * and after each target), images decoded, resized, patchified and (with a
+ * ViT) embedded, stored as f16 or bf16; shards of shard_examples examples
+ * are written atomically, and each is recorded in the catalog in its own
+ * transaction.  The build's row holds every parameter and the SHA-256 of
+ * the tokenizer, the ViT and each source: the same build run again is
+ * recognised and skipped, a build of the same name with other inputs is
+ * refused unless replace is set, and an interrupted build (status
+ * "building") is removed and built again, so no example is missing or
+ * doubled.
+ */
+#ifndef AL_BUILD_H
+#define AL_BUILD_H
+
+#include "lib/err.h"
+
+typedef struct al_build_opts {
+	const char *catalog, *out_dir, *name, *spm;
+	const char *dataset, *task, *split;
+	const char *tmpl;          /* NULL: al_prompt_default */
+	const char *vit;           /* ViT checkpoint, or NULL: pixel patches */
+	int size, patch;           /* image side and patch side (224, 14) */
+	int dtype;                 /* AL_SHARD_F16 or AL_SHARD_BF16 */
+	long shard_examples;       /* examples per shard (default 4096) */
+	long limit;                /* at most this many examples (0: all) */
+	int replace, skip_bad, no_images;
+	const char *const *sources;
+	int nsources;
+} al_build_opts;
+
+typedef struct al_build_stats {
+	long examples, images, shards;
+	int skipped;               /* 1: an identical build was already there */
+} al_build_stats;
+
+int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e);
+
+#endif

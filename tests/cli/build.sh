@@ -1,0 +1,76 @@
+#!/bin/sh
+# build.sh: adalink build on generated GLUE and COCO samples, checked with
+# sqlite3, sha256sum, xxh64sum, spm_encode and an independent shard reader.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+M="$TESTDATA/spm/t5_spiece.model"
+/usr/bin/python3 "$SRCDIR/tests/fixtures/mkdist.py" "$T/s" glue coco >/dev/null
+DB="$T/cat.db"
+run build -c "$DB" -O "$T/shards" -n rte -m "$M" -t rte -N 2 glue "$T/s/glue.zip"
+expect_rc 0 "build rte"
+n=$(awk -F'\t' '{ print $3 }' "$T/out")
+[ "$n" -ge 1 ]
+ok $? "it wrote $n examples"
+q() { sqlite3 "$DB" "$1"; }
+[ "$(q "SELECT status FROM builds WHERE name = 'rte'")" = complete ]
+ok $? "the catalog says the build is complete"
+[ "$(q "SELECT tokenizer_sha256 FROM builds WHERE name = 'rte'")" = "$(sha256sum "$M" | cut -d' ' -f1)" ]
+ok $? "it records the tokenizer's SHA-256 (as sha256sum computes it)"
+[ "$(q "SELECT json_extract(sources, '\$[0].sha256') FROM builds")" = "$(sha256sum "$T/s/glue.zip" | cut -d' ' -f1)" ]
+ok $? "and each source's"
+[ "$(q "SELECT sum(examples) FROM shards")" = "$n" ]
+ok $? "the shards' example counts add up to $n"
+good=1
+for row in $(q "SELECT path || ',' || bytes || ',' || checksum FROM shards"); do
+	p=${row%%,*}; rest=${row#*,}; bytes=${rest%%,*}; sum=${rest#*,}
+	[ "$(wc -c <"$p")" -eq "$bytes" ] || good=0
+	[ "$(tail -c +65 "$p" | xxh64sum | cut -d' ' -f1)" = "$sum" ] || good=0
+done
+ok $((1 - good)) "every shard has the recorded size and checksum (xxh64sum)"
+# the ids: spm_encode of the T5 prompt, plus EOS (1)
+"$ADALINK" ingest glue --task rte "$T/s/glue.zip" 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    print("rte sentence1: %s sentence2: %s" % (r["inputs"]["sentence1"], r["inputs"]["sentence2"]))
+' >"$T/prompts.txt"
+spm_encode --model="$M" --output_format=id <"$T/prompts.txt" | sed 's/$/ 1/' >"$T/want"
+for p in $(q "SELECT path FROM shards ORDER BY seq"); do
+	/usr/bin/python3 "$SRCDIR/tests/ref/shard_read.py" "$p"
+done >"$T/examples.jsonl"
+/usr/bin/python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    print(" ".join(map(str, json.loads(l)["input"])))
+' "$T/examples.jsonl" | head -n "$(wc -l <"$T/want")" >"$T/got"
+same "$T/got" "$T/want" "input ids are spm_encode's of the T5 prompt, then EOS"
+has "$T/examples.jsonl" '"task": "rte"' "examples carry their task"
+
+run build -c "$DB" -O "$T/shards" -n rte -m "$M" -t rte -N 2 glue "$T/s/glue.zip"
+expect_rc 0 "the same build again"
+has "$T/out" "(already built)" "is recognised and skipped"
+run build -c "$DB" -O "$T/shards" -n rte -m "$M" -t rte -N 3 glue "$T/s/glue.zip"
+expect_rc 1 "a build of the same name with other parameters"
+has "$T/err" "give --replace" "is refused, saying what to do"
+run build -c "$DB" -O "$T/shards" -n rte -m "$M" -t rte -N 3 --replace glue "$T/s/glue.zip"
+expect_rc 0 "--replace builds it again"
+[ "$(q "SELECT count(*) FROM builds")" = 1 ]
+ok $? "with one build row left"
+q "UPDATE builds SET status = 'building'"
+run build -c "$DB" -O "$T/shards" -n rte -m "$M" -t rte -N 3 glue "$T/s/glue.zip"
+expect_rc 0 "an interrupted build is run again"
+has "$T/err" "was interrupted" "saying so"
+[ "$(q "SELECT sum(examples) FROM shards")" = "$n" ]
+ok $? "with no example missing or doubled"
+
+run build -c "$DB" -O "$T/shards" -n coco -m "$M" coco "$T/s/coco.tar.gz"
+expect_rc 0 "build coco with images"
+has "$T/out" "$(printf 'images\t3')" "3 images"
+p=$(q "SELECT path FROM shards WHERE build_id = (SELECT id FROM builds WHERE name = 'coco')")
+/usr/bin/python3 "$SRCDIR/tests/ref/shard_read.py" "$p" >"$T/coco.jsonl"
+has "$T/coco.jsonl" '"patches": 256, "dim": 588' "256 patches of 14 x 14 x 3 per image"
+has "$T/coco.jsonl" '"task": "caption"' "task caption"
+run build -c "$DB" -O "$T/shards" -n x -m "$M" nosuch "$T/s/coco.tar.gz"
+expect_rc 1 "an unknown dataset exits 1"
+run build -c "$DB" -O "$T/shards" -n x glue "$T/s/glue.zip"
+expect_rc 2 "no --model is a usage error"
+done_testing
