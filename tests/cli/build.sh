@@ -62,13 +62,33 @@ has "$T/err" "was interrupted" "saying so"
 [ "$(q "SELECT sum(examples) FROM shards")" = "$n" ]
 ok $? "with no example missing or doubled"
 
-run build -c "$DB" -O "$T/shards" -n coco -m "$M" coco "$T/s/coco.tar.gz"
-expect_rc 0 "build coco with images"
+# the generator's images are stand-ins: put a real photo in their place
+find "$T/s/coco" -name '*.jpg' -exec cp "$TESTDATA/images/COCO_val2014_000000000241.jpg" {} \;
+run build -c "$DB" -O "$T/shards" -n coco -m "$M" coco "$T/s/coco"
+expect_rc 0 "build coco with images (the sample as a folder)"
 has "$T/out" "$(printf 'images\t3')" "3 images"
 p=$(q "SELECT path FROM shards WHERE build_id = (SELECT id FROM builds WHERE name = 'coco')")
 /usr/bin/python3 "$SRCDIR/tests/ref/shard_read.py" "$p" >"$T/coco.jsonl"
 has "$T/coco.jsonl" '"patches": 256, "dim": 588' "256 patches of 14 x 14 x 3 per image"
 has "$T/coco.jsonl" '"task": "caption"' "task caption"
+# the first patch of the stored embeddings: the photo resized by Pillow,
+# normalised (v / 255 - 0.5) / 0.5, its top-left 14 x 14 pixels, in f16
+/usr/bin/python3 - "$TESTDATA/images/COCO_val2014_000000000241.jpg" "$T/coco.jsonl" >"$T/pil" 2>&1 <<'PY'
+import json, struct, sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB").resize((224, 224), Image.BILINEAR)
+want = []
+for y in range(14):
+    for x in range(14):
+        for v in im.getpixel((x, y)):
+            f = (v / 255.0 - 0.5) / 0.5
+            want.append(struct.unpack("<e", struct.pack("<e", f))[0])
+got = json.loads(open(sys.argv[2]).readline())["patch0"]
+bad = sum(1 for a, b in zip(got, want) if abs(a - b) > 2 / 255.0 * 1.01)
+print("%d of %d values more than one level from Pillow" % (bad, len(want)))
+sys.exit(1 if bad or len(got) != len(want) else 0)
+PY
+ok $? "the stored patch equals Pillow's resize, normalised, within one level: $(cat "$T/pil")"
 run build -c "$DB" -O "$T/shards" -n x -m "$M" nosuch "$T/s/coco.tar.gz"
 expect_rc 1 "an unknown dataset exits 1"
 run build -c "$DB" -O "$T/shards" -n x glue "$T/s/glue.zip"
