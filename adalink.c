@@ -30,6 +30,7 @@ int cmd_train(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_shards(int argc, char **argv);
 int cmd_patches(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_score(int argc, char **argv);
@@ -43,6 +44,7 @@ static const struct command {
 	{"tokenize", cmd_tokenize, "SentencePiece: text to ids or pieces, and back"},
 	{"patches", cmd_patches, "decode, resize and patchify images; embed with a ViT"},
 	{"build", cmd_build, "tokenized, patch-embedded shards tracked in the catalog"},
+	{"shards", cmd_shards, "list, show, verify, print and remove builds and shards"},
 	{"init", cmd_init, "write a randomly initialised checkpoint of a named geometry"},
 	{"score", cmd_score, "CIDEr, BLEU, ROUGE-L, VQA accuracy, ANLS, GLUE metrics"},
 	{"forward", cmd_forward, "log-likelihoods of targets under a backbone and adapter"},

@@ -89,6 +89,39 @@ print("%d of %d values more than one level from Pillow" % (bad, len(want)))
 sys.exit(1 if bad or len(got) != len(want) else 0)
 PY
 ok $? "the stored patch equals Pillow's resize, normalised, within one level: $(cat "$T/pil")"
+# adalink shards
+run shards ls -c "$DB"
+expect_rc 0 "shards ls"
+has "$T/out" "$(printf 'rte\tglue\t\trte\tcomplete')" "lists the rte build"
+has "$T/out" "$(printf 'coco\tcoco\t\t\tcomplete\t1\t3\t')" "and coco: 1 shard, 3 examples"
+run shards show -c "$DB" rte
+has "$T/out" "$(printf 'tokenizer_sha256\t')$(sha256sum "$M" | cut -d' ' -f1)" "show gives the provenance"
+run shards cat -c "$DB" -m "$M" rte
+expect_rc 0 "shards cat -m decodes"
+head -1 "$T/prompts.txt" >"$T/p1"
+has "$T/out" "\"input\": \"$(cat "$T/p1")\"" "the input decodes back to the prompt"
+run shards verify -c "$DB"
+expect_rc 0 "verify: every shard sound"
+[ "$(grep -c '^ok' "$T/out")" -eq "$(q 'SELECT count(*) FROM shards')" ]
+ok $? "one ok line per shard"
+p1=$(q "SELECT path FROM shards ORDER BY id LIMIT 1")
+printf 'X' | dd of="$p1" bs=1 seek=100 conv=notrunc 2>/dev/null
+p2=$(q "SELECT path FROM shards ORDER BY id LIMIT 1 OFFSET 1")
+rm -f "$p2"
+run shards verify -c "$DB"
+expect_rc 1 "verify after tampering exits 1"
+has "$T/out" "$(printf 'BAD\trte\t')$p1" "names the modified shard"
+has "$T/out" "checksum" "as a checksum mismatch"
+has "$T/out" "missing" "and the deleted one as missing"
+run shards rm -c "$DB" coco
+expect_rc 0 "shards rm coco"
+[ "$(q "SELECT count(*) FROM builds WHERE name = 'coco'")" = 0 ] && [ ! -e "$p" ]
+ok $? "removes its rows and its shard file"
+run shards rm -c "$DB" coco
+expect_rc 1 "removing it twice: no such build"
+run shards frob -c "$DB"
+expect_rc 2 "an unknown action is a usage error"
+
 run build -c "$DB" -O "$T/shards" -n x -m "$M" nosuch "$T/s/coco.tar.gz"
 expect_rc 1 "an unknown dataset exits 1"
 run build -c "$DB" -O "$T/shards" -n x glue "$T/s/glue.zip"
