@@ -11,23 +11,29 @@
 #include "lib/t5.h"
 #include "trainer/adalink.h"
 #include "trainer/forward.h"
+#include "trainer/source.h"
 #include "trainer/train.h"
 
 static const al_cmd_help help = {
 	"train",
-	"adalink train --backbone CKPT --data FILE [--dev FILE] [--rank R]\n"
+	"adalink train --backbone CKPT (--data FILE | --catalog DB --train NAMES)\n"
+	"                     [--dev FILE|NAMES] [--rank R]\n"
 	"                     [--modalities text,image] [--per-task] [--act none|relu|gelu]\n"
 	"                     [--optimizer adafactor|adamw] [--lr X] [--warmup N] [--no-decay]\n"
 	"                     [--steps N] [--batch B] [--micro M] [--clip X] [--seed S]\n"
 	"                     [--eval-every K] [--resume] -o ADAPTER",
 	"Train AdaLink modules (E' = E + f(E W_down) W_up on the input embeddings of\n"
-	"each modality) over a frozen T5-family backbone on JSONL examples\n"
-	"({\"input_ids\", \"target_ids\"} with optional \"task\" and \"image_embeddings\").\n"
+	"each modality) over a frozen T5-family backbone on the shards of builds in\n"
+	"a catalog, or on JSONL examples ({\"input_ids\", \"target_ids\"} with\n"
+	"optional \"task\" and \"image_embeddings\").\n"
 	"Writes the adapter to ADAPTER and the optimizer state to ADAPTER.state.",
 	"  -b, --backbone CKPT     the frozen backbone (folder or .safetensors)\n"
 	"  -d, --data FILE         training examples (JSONL)\n"
-	"  -D, --dev FILE          examples whose mean loss is reported every K steps;\n"
-	"                          the best adapter is kept as ADAPTER.best\n"
+	"  -C, --catalog DB        train from builds in this catalog (adalink build)\n"
+	"  -t, --train NAMES       the builds to train on, comma-separated\n"
+	"  -D, --dev FILE|NAMES    examples (JSONL, or builds with --catalog) whose mean\n"
+	"                          loss is reported every K steps; the best adapter is\n"
+	"                          kept as ADAPTER.best\n"
 	"  -r, --rank R            rank of every module (default 64)\n"
 	"  -M, --modalities LIST   text, image or text,image (default text)\n"
 	"  -T, --per-task          one module per task and modality, routed by \"task\"\n"
@@ -46,74 +52,26 @@ static const al_cmd_help help = {
 	"  -o, --output ADAPTER    where to write the adapter (.safetensors)\n",
 };
 
-/* All examples of a JSONL file. */
-static al_example *load(const char *path, int *n, al_err *e)
-{
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		al_err_errno(e, AL_EIO, "unable to open '%s'", path);
-		return NULL;
-	}
-	al_example *xs = NULL;
-	int cap = 0;
-	char *line = NULL;
-	size_t lc = 0;
-	long lineno = 0;
-	ssize_t len;
-	*n = 0;
-	while ((len = getline(&line, &lc, fp)) > 0) {
-		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)len)
-			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 256;
-			al_example *nx = realloc(xs, sizeof *xs * cap);
-			if (!nx) {
-				al_err_set(e, AL_ENOMEM, "out of memory");
-				goto bad;
-			}
-			xs = nx;
-		}
-		if (al_example_parse(&xs[*n], line, path, lineno, 1, e) < 0)
-			goto bad;
-		(*n)++;
-	}
-	free(line);
-	fclose(fp);
-	if (*n == 0) {
-		al_err_set(e, AL_EFORMAT, "'%s' holds no examples", path);
-		free(xs);
-		return NULL;
-	}
-	return xs;
-bad:
-	for (int i = 0; i < *n; i++)
-		al_example_clear(&xs[i]);
-	free(xs);
-	free(line);
-	fclose(fp);
-	return NULL;
-}
-
-static void free_examples(al_example *xs, int n)
-{
-	for (int i = 0; xs && i < n; i++)
-		al_example_clear(&xs[i]);
-	free(xs);
-}
-
-static double dev_loss(al_runner *run, al_adapter *ad, al_example *xs, int n, int micro, al_err *e)
+/* Mean NLL per target token over every example of src. */
+static double dev_loss(al_runner *run, al_adapter *ad, const al_source *src, int micro, al_err *e)
 {
 	double sum = 0, nll[micro];
-	long tokens = 0;
-	for (int at = 0; at < n; at += micro) {
-		int k = n - at < micro ? n - at : micro;
-		if (al_runner_batch(run, ad, xs + at, k, nll, NULL, 0, 1.0f, e) < 0)
-			return NAN;
-		for (int i = 0; i < k; i++) {
+	long tokens = 0, n = al_source_count(src);
+	al_example xs[micro];
+	for (long at = 0; at < n; at += micro) {
+		int k = n - at < micro ? (int)(n - at) : micro, got = 0, rc = 0;
+		for (; got < k && rc == 0; got++)
+			rc = al_source_get(src, at + got, 0, &xs[got], e);
+		if (rc == 0)
+			rc = al_runner_batch(run, ad, xs, k, nll, NULL, 0, 1.0f, e);
+		for (int i = 0; i < k && rc == 0; i++) {
 			sum += nll[i];
-			tokens += xs[at + i].n_tgt;
+			tokens += xs[i].n_tgt;
 		}
+		for (int i = 0; i < got - (rc != 0); i++)
+			al_source_release(src, &xs[i]);
+		if (rc < 0)
+			return NAN;
 	}
 	return sum / (tokens ? tokens : 1);
 }
@@ -130,6 +88,7 @@ int cmd_train(int argc, char **argv)
 	enum { NO_DECAY = 1000 };
 	static const struct option opts[] = {
 		{"backbone", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
+		{"catalog", required_argument, 0, 'C'}, {"train", required_argument, 0, 't'},
 		{"dev", required_argument, 0, 'D'}, {"rank", required_argument, 0, 'r'},
 		{"modalities", required_argument, 0, 'M'}, {"per-task", no_argument, 0, 'T'},
 		{"act", required_argument, 0, 'f'}, {"optimizer", required_argument, 0, 'O'},
@@ -143,16 +102,19 @@ int cmd_train(int argc, char **argv)
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *data = NULL, *dev = NULL, *out = NULL, *mods = "text";
+	const char *catalog = NULL, *builds = NULL;
 	long rank = 64, steps = 1000, batch = 8, micro = 0, seed = 0, every = 100, warmup = 0;
 	int per_task = 0, act = AL_ACT_NONE, resume = 0, c, status;
 	al_train_opts to;
 	al_train_defaults(&to);
 	char *end;
-	while ((c = getopt_long(argc, argv, "b:d:D:r:M:Tf:O:l:w:n:B:m:c:s:e:Ro:" AL_CLI_COMMON_SHORT,
+	while ((c = getopt_long(argc, argv, "b:d:C:t:D:r:M:Tf:O:l:w:n:B:m:c:s:e:Ro:" AL_CLI_COMMON_SHORT,
 				opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': backbone = optarg; break;
 		case 'd': data = optarg; break;
+		case 'C': catalog = optarg; break;
+		case 't': builds = optarg; break;
 		case 'D': dev = optarg; break;
 		case 'o': out = optarg; break;
 		case 'M': mods = optarg; break;
@@ -192,8 +154,9 @@ int cmd_train(int argc, char **argv)
 				return status;
 		}
 	}
-	if (!backbone || !data || !out)
-		return al_cli_usage(&help, "--backbone, --data and --output are required");
+	if (!backbone || !out || (!data == !builds) || (!builds != !catalog))
+		return al_cli_usage(&help, "--backbone, --output, and either --data FILE or "
+				    "--catalog DB --train NAMES are required");
 	if (optind < argc)
 		return al_cli_usage(&help, "unexpected argument '%s'", argv[optind]);
 	int want_text = strstr(mods, "text") != NULL, want_image = strstr(mods, "image") != NULL;
@@ -203,8 +166,8 @@ int cmd_train(int argc, char **argv)
 	to.micro = (int)micro;
 
 	al_err e = {0};
-	int rc = AL_EXIT_FAIL, n = 0, ndev = 0;
-	al_example *xs = NULL, *dxs = NULL;
+	int rc = AL_EXIT_FAIL, n = 0;
+	al_source *src = NULL, *dsrc = NULL;
 	al_adapter *ad = NULL;
 	al_trainer *tr = NULL;
 	al_runner *drun = NULL;
@@ -213,8 +176,10 @@ int cmd_train(int argc, char **argv)
 	snprintf(state, sizeof state, "%s.state", out);
 	snprintf(best, sizeof best, "%s.best", out);
 	al_t5 *m = al_t5_load(backbone, &e);
-	if (!m || !(xs = load(data, &n, &e)) || (dev && !(dxs = load(dev, &ndev, &e))))
+	if (!m || !(src = catalog ? al_source_builds(catalog, builds, &e) : al_source_jsonl(data, &e)) ||
+	    (dev && !(dsrc = catalog ? al_source_builds(catalog, dev, &e) : al_source_jsonl(dev, &e))))
 		goto fail;
+	n = (int)al_source_count(src);
 	int C = al_t5_cfg(m)->d_model;
 	if (resume) {
 		if (!(ad = al_adapter_load(out, &e)))
@@ -228,8 +193,9 @@ int cmd_train(int argc, char **argv)
 		ad->rank = (int)rank;
 		al_rng r;
 		al_rng_seed(&r, (uint64_t)seed);
+		char tbuf[64];
 		for (int i = 0; i < n; i++) {
-			const char *task = per_task ? xs[i].task : "";
+			const char *task = per_task ? al_source_task(src, i, tbuf, sizeof tbuf) : "";
 			for (int k = 0; k < 2; k++) {
 				const char *mod = k ? "image" : "text";
 				if (!(k ? want_image : want_text))
@@ -252,7 +218,7 @@ int cmd_train(int argc, char **argv)
 	}
 	if (!(tr = al_trainer_new(m, ad, &to, &e)) || (resume && al_trainer_load_state(tr, state, &e) < 0))
 		goto fail;
-	if (dev && !(drun = al_runner_new(m, &e)))
+	if (dsrc && !(drun = al_runner_new(m, &e)))
 		goto fail;
 	/* example order: a seeded shuffle per epoch, a pure function of the
 	 * seed and the step, so a resumed run sees the same examples */
@@ -268,24 +234,29 @@ int cmd_train(int argc, char **argv)
 		resume ? " (resumed)" : "");
 	for (long s = start; s < steps; s++) {
 		long pos = s * batch;
-		for (int b = 0; b < batch; b++, pos++) {
+		int got = 0, gr = 0;
+		for (; got < batch && gr == 0; got++, pos++) {
 			long ep = pos / n;
 			if (ep != epoch) {
-				al_rng r;
-				al_rng_seed(&r, (uint64_t)seed * 1000003u + (uint64_t)ep);
-				for (int i = 0; i < n; i++)
-					order[i] = i;
-				for (int i = n - 1; i > 0; i--) {
-					int j = (int)al_rng_below(&r, (uint64_t)i + 1), t = order[i];
-					order[i] = order[j];
-					order[j] = t;
-				}
+				al_source_order(n, (uint64_t)seed, ep, order);
 				epoch = ep;
 			}
-			bx[b] = xs[order[pos % n]];
-			tokens += bx[b].n_tgt;
+			/* with several targets, one chosen by the position */
+			gr = al_source_get(src, order[pos % n], (uint64_t)pos * 0x9e3779b97f4a7c15ull >> 33,
+					   &bx[got], &e);
+			if (gr == 0)
+				tokens += bx[got].n_tgt;
 		}
-		if (al_trainer_step(tr, bx, (int)batch, &loss, &e) < 0) {
+		if (gr < 0) {
+			got--;
+			for (int b = 0; b < got; b++)
+				al_source_release(src, &bx[b]);
+			goto fail_bx;
+		}
+		int srv = al_trainer_step(tr, bx, (int)batch, &loss, &e);
+		for (int b = 0; b < got; b++)
+			al_source_release(src, &bx[b]);
+		if (srv < 0) {
 			if (e.code == AL_ENUMERIC)
 				al_err_wrap(&e, "training stopped; '%s' keeps the last good adapter", out);
 			al_adapter_save(ad, out, 0, NULL);
@@ -299,8 +270,8 @@ int cmd_train(int argc, char **argv)
 			int k = snprintf(line, sizeof line, "step %ld/%ld loss %.4f lr %.3g %.0f tokens/s ETA %.0f s",
 					 done, steps, ema, al_trainer_lr(tr), tokens / (el > 0 ? el : 1),
 					 (steps - done) / rate);
-			if (dxs && (done % every == 0 || done == steps)) {
-				double dl = dev_loss(drun, ad, dxs, ndev, micro ? (int)micro : (int)batch, &e);
+			if (dsrc && (done % every == 0 || done == steps)) {
+				double dl = dev_loss(drun, ad, dsrc, micro ? (int)micro : (int)batch, &e);
 				if (isnan(dl))
 					goto fail_bx;
 				snprintf(line + k, sizeof line - k, " dev %.4f%s", dl, dl < best_dev ? " (best)" : "");
@@ -331,8 +302,8 @@ done:
 	al_runner_free(drun);
 	al_trainer_free(tr);
 	al_adapter_free(ad);
-	free_examples(xs, n);
-	free_examples(dxs, ndev);
+	al_source_free(src);
+	al_source_free(dsrc);
 	al_t5_free(m);
 	return rc;
 }

@@ -89,6 +89,16 @@ print("%d of %d values more than one level from Pillow" % (bad, len(want)))
 sys.exit(1 if bad or len(got) != len(want) else 0)
 PY
 ok $? "the stored patch equals Pillow's resize, normalised, within one level: $(cat "$T/pil")"
+# training from the catalog, on a tiny T5 that takes T5's ids
+run init --config t5-tiny --vocab-size 32128 --seed 1 -o "$T/t5.safetensors"
+run train -q -b "$T/t5.safetensors" -C "$DB" -t rte -D rte -r 8 -n 6 -B 2 -e 3 -o "$T/ad.safetensors"
+expect_rc 0 "train from the rte build's shards"
+[ -f "$T/ad.safetensors.best" ]
+ok $? "with a dev build: the best adapter kept"
+run train -q -b "$T/t5.safetensors" -C "$DB" -t nosuch -n 2 -o "$T/ad2.safetensors"
+expect_rc 1 "an unknown build is refused"
+has "$T/err" "run adalink build first" "saying what to do"
+
 # adalink shards
 run shards ls -c "$DB"
 expect_rc 0 "shards ls"
@@ -110,6 +120,11 @@ p2=$(q "SELECT path FROM shards ORDER BY id LIMIT 1 OFFSET 1")
 rm -f "$p2"
 run shards verify -c "$DB"
 expect_rc 1 "verify after tampering exits 1"
+cp "$OUT_SAVE" /dev/null 2>/dev/null
+run train -q -b "$T/t5.safetensors" -C "$DB" -t rte -n 2 -o "$T/ad3.safetensors"
+expect_rc 1 "training refuses a tampered build"
+has "$T/err" "shards verify" "pointing to adalink shards verify"
+run shards verify -c "$DB"
 has "$T/out" "$(printf 'BAD\trte\t')$p1" "names the modified shard"
 has "$T/out" "checksum" "as a checksum mismatch"
 has "$T/out" "missing" "and the deleted one as missing"
