@@ -11,7 +11,7 @@
 #include "lib/t5.h"
 #include "trainer/adalink.h"
 #include "trainer/forward.h"
-#include "trainer/source.h"
+#include "trainer/examples.h"
 #include "trainer/train.h"
 
 static const al_cmd_help help = {
@@ -53,15 +53,15 @@ static const al_cmd_help help = {
 };
 
 /* Mean NLL per target token over every example of src. */
-static double dev_loss(al_runner *run, al_adapter *ad, const al_source *src, int micro, al_err *e)
+static double dev_loss(al_runner *run, al_adapter *ad, const al_examples *src, int micro, al_err *e)
 {
 	double sum = 0, nll[micro];
-	long tokens = 0, n = al_source_count(src);
+	long tokens = 0, n = al_examples_count(src);
 	al_example xs[micro];
 	for (long at = 0; at < n; at += micro) {
 		int k = n - at < micro ? (int)(n - at) : micro, got = 0, rc = 0;
 		for (; got < k && rc == 0; got++)
-			rc = al_source_get(src, at + got, 0, &xs[got], e);
+			rc = al_examples_get(src, at + got, 0, &xs[got], e);
 		if (rc == 0)
 			rc = al_runner_batch(run, ad, xs, k, nll, NULL, 0, 1.0f, e);
 		for (int i = 0; i < k && rc == 0; i++) {
@@ -69,7 +69,7 @@ static double dev_loss(al_runner *run, al_adapter *ad, const al_source *src, int
 			tokens += xs[i].n_tgt;
 		}
 		for (int i = 0; i < got - (rc != 0); i++)
-			al_source_release(src, &xs[i]);
+			al_examples_release(src, &xs[i]);
 		if (rc < 0)
 			return NAN;
 	}
@@ -167,7 +167,7 @@ int cmd_train(int argc, char **argv)
 
 	al_err e = {0};
 	int rc = AL_EXIT_FAIL, n = 0;
-	al_source *src = NULL, *dsrc = NULL;
+	al_examples *src = NULL, *dsrc = NULL;
 	al_adapter *ad = NULL;
 	al_trainer *tr = NULL;
 	al_runner *drun = NULL;
@@ -176,10 +176,10 @@ int cmd_train(int argc, char **argv)
 	snprintf(state, sizeof state, "%s.state", out);
 	snprintf(best, sizeof best, "%s.best", out);
 	al_t5 *m = al_t5_load(backbone, &e);
-	if (!m || !(src = catalog ? al_source_builds(catalog, builds, &e) : al_source_jsonl(data, &e)) ||
-	    (dev && !(dsrc = catalog ? al_source_builds(catalog, dev, &e) : al_source_jsonl(dev, &e))))
+	if (!m || !(src = catalog ? al_examples_builds(catalog, builds, &e) : al_examples_jsonl(data, &e)) ||
+	    (dev && !(dsrc = catalog ? al_examples_builds(catalog, dev, &e) : al_examples_jsonl(dev, &e))))
 		goto fail;
-	n = (int)al_source_count(src);
+	n = (int)al_examples_count(src);
 	int C = al_t5_cfg(m)->d_model;
 	if (resume) {
 		if (!(ad = al_adapter_load(out, &e)))
@@ -195,7 +195,7 @@ int cmd_train(int argc, char **argv)
 		al_rng_seed(&r, (uint64_t)seed);
 		char tbuf[64];
 		for (int i = 0; i < n; i++) {
-			const char *task = per_task ? al_source_task(src, i, tbuf, sizeof tbuf) : "";
+			const char *task = per_task ? al_examples_task(src, i, tbuf, sizeof tbuf) : "";
 			for (int k = 0; k < 2; k++) {
 				const char *mod = k ? "image" : "text";
 				if (!(k ? want_image : want_text))
@@ -238,11 +238,11 @@ int cmd_train(int argc, char **argv)
 		for (; got < batch && gr == 0; got++, pos++) {
 			long ep = pos / n;
 			if (ep != epoch) {
-				al_source_order(n, (uint64_t)seed, ep, order);
+				al_examples_order(n, (uint64_t)seed, ep, order);
 				epoch = ep;
 			}
 			/* with several targets, one chosen by the position */
-			gr = al_source_get(src, order[pos % n], (uint64_t)pos * 0x9e3779b97f4a7c15ull >> 33,
+			gr = al_examples_get(src, order[pos % n], (uint64_t)pos * 0x9e3779b97f4a7c15ull >> 33,
 					   &bx[got], &e);
 			if (gr == 0)
 				tokens += bx[got].n_tgt;
@@ -250,12 +250,12 @@ int cmd_train(int argc, char **argv)
 		if (gr < 0) {
 			got--;
 			for (int b = 0; b < got; b++)
-				al_source_release(src, &bx[b]);
+				al_examples_release(src, &bx[b]);
 			goto fail_bx;
 		}
 		int srv = al_trainer_step(tr, bx, (int)batch, &loss, &e);
 		for (int b = 0; b < got; b++)
-			al_source_release(src, &bx[b]);
+			al_examples_release(src, &bx[b]);
 		if (srv < 0) {
 			if (e.code == AL_ENUMERIC)
 				al_err_wrap(&e, "training stopped; '%s' keeps the last good adapter", out);
@@ -302,8 +302,8 @@ done:
 	al_runner_free(drun);
 	al_trainer_free(tr);
 	al_adapter_free(ad);
-	al_source_free(src);
-	al_source_free(dsrc);
+	al_examples_free(src);
+	al_examples_free(dsrc);
 	al_t5_free(m);
 	return rc;
 }

@@ -5,7 +5,7 @@ libadalink_a_SOURCES += \
 	trainer/optim.c trainer/optim.h \
 	trainer/train.c trainer/train.h \
 	trainer/decode.c trainer/decode.h \
-	trainer/source.c trainer/source.h
+	trainer/examples.c trainer/examples.h
 adalink_SOURCES += trainer/cmd_forward.c trainer/cmd_predict.c trainer/cmd_train.c \
 	trainer/cmd_init.c
 dist_man_MANS += man/adalink-forward.1 man/adalink-predict.1 man/adalink-train.1 \

@@ -1,5 +1,5 @@
-/* source.c: training examples from JSONL or from shards. */
-#include "source.h"
+/* examples.c: training examples from JSONL or from shards. */
+#include "examples.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "pipeline/shard.h"
 #include "pipeline/shards.h"
 
-struct al_source {
+struct al_examples {
 	/* JSONL */
 	al_example *xs;
 	long n;
@@ -29,14 +29,14 @@ static void no_problem(void *ctx, const char *b, const char *p, const char *prob
 		snprintf(first, 1024, "shard '%s' of build '%s': %s", p, b, problem);
 }
 
-al_source *al_source_jsonl(const char *path, al_err *e)
+al_examples *al_examples_jsonl(const char *path, al_err *e)
 {
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
 		al_err_errno(e, AL_EIO, "unable to open '%s'", path);
 		return NULL;
 	}
-	al_source *s = calloc(1, sizeof *s);
+	al_examples *s = calloc(1, sizeof *s);
 	long cap = 0, lineno = 0;
 	char *line = NULL;
 	size_t lc = 0;
@@ -62,23 +62,23 @@ al_source *al_source_jsonl(const char *path, al_err *e)
 	fclose(fp);
 	if (s && s->n == 0) {
 		al_err_set(e, AL_EFORMAT, "'%s' holds no examples", path);
-		al_source_free(s);
+		al_examples_free(s);
 		return NULL;
 	}
 	return s;
 bad:
 	free(line);
 	fclose(fp);
-	al_source_free(s);
+	al_examples_free(s);
 	return NULL;
 }
 
-al_source *al_source_builds(const char *catalog, const char *names, al_err *e)
+al_examples *al_examples_builds(const char *catalog, const char *names, al_err *e)
 {
 	al_catalog *c = al_catalog_open(catalog, e);
 	if (!c)
 		return NULL;
-	al_source *s = calloc(1, sizeof *s);
+	al_examples *s = calloc(1, sizeof *s);
 	char *list = strdup(names), *save = NULL;
 	long cap = 0;
 	if (!s || !list) {
@@ -149,18 +149,18 @@ al_source *al_source_builds(const char *catalog, const char *names, al_err *e)
 	al_catalog_close(c);
 	if (s->n == 0) {
 		al_err_set(e, AL_EFORMAT, "builds '%s' hold no examples", names);
-		al_source_free(s);
+		al_examples_free(s);
 		return NULL;
 	}
 	return s;
 bad:
 	free(list);
 	al_catalog_close(c);
-	al_source_free(s);
+	al_examples_free(s);
 	return NULL;
 }
 
-void al_source_free(al_source *s)
+void al_examples_free(al_examples *s)
 {
 	if (!s)
 		return;
@@ -175,9 +175,9 @@ void al_source_free(al_source *s)
 	free(s);
 }
 
-long al_source_count(const al_source *s) { return s->n; }
+long al_examples_count(const al_examples *s) { return s->n; }
 
-int al_source_get(const al_source *s, long i, uint64_t pick, al_example *x, al_err *e)
+int al_examples_get(const al_examples *s, long i, uint64_t pick, al_example *x, al_err *e)
 {
 	if (s->xs) {
 		*x = s->xs[i];
@@ -224,7 +224,7 @@ int al_source_get(const al_source *s, long i, uint64_t pick, al_example *x, al_e
 	return 0;
 }
 
-void al_source_release(const al_source *s, al_example *x)
+void al_examples_release(const al_examples *s, al_example *x)
 {
 	if (!s->xs)
 		al_example_clear(x);
@@ -232,7 +232,7 @@ void al_source_release(const al_source *s, al_example *x)
 		memset(x, 0, sizeof *x);
 }
 
-const char *al_source_task(const al_source *s, long i, char *buf, size_t n)
+const char *al_examples_task(const al_examples *s, long i, char *buf, size_t n)
 {
 	if (s->xs) {
 		snprintf(buf, n, "%s", s->xs[i].task);
@@ -245,7 +245,7 @@ const char *al_source_task(const al_source *s, long i, char *buf, size_t n)
 	return buf;
 }
 
-void al_source_order(long count, uint64_t seed, long ep, int *order)
+void al_examples_order(long count, uint64_t seed, long ep, int *order)
 {
 	al_rng r;
 	al_rng_seed(&r, seed * 1000003u + (uint64_t)ep);
