@@ -120,7 +120,6 @@ p2=$(q "SELECT path FROM shards ORDER BY id LIMIT 1 OFFSET 1")
 rm -f "$p2"
 run shards verify -c "$DB"
 expect_rc 1 "verify after tampering exits 1"
-cp "$OUT_SAVE" /dev/null 2>/dev/null
 run train -q -b "$T/t5.safetensors" -C "$DB" -t rte -n 2 -o "$T/ad3.safetensors"
 expect_rc 1 "training refuses a tampered build"
 has "$T/err" "shards verify" "pointing to adalink shards verify"
