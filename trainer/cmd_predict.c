@@ -10,12 +10,14 @@
 #include "lib/t5.h"
 #include "trainer/adalink.h"
 #include "trainer/decode.h"
+#include "trainer/examples.h"
 #include "trainer/forward.h"
+#include "pipeline/spm.h"
 
 static const al_cmd_help help = {
 	"predict",
 	"adalink predict --backbone CKPT [--adapter A] [--beam K] [--max-len L]\n"
-	"                       [--length-penalty A] [FILE]",
+	"                       [--length-penalty A] [-m SPM] [--catalog DB --data NAMES | FILE]",
 	"Read inputs as JSONL ({\"id\": ..., \"input_ids\": [...]}, with optional \"task\"\n"
 	"and \"image_embeddings\") from FILE or standard input, decode an output for\n"
 	"each with greedy or beam search, and write {\"id\", \"task\", \"prediction\",\n"
@@ -25,7 +27,11 @@ static const al_cmd_help help = {
 	"  -k, --beam K              beam width (default 1: greedy)\n"
 	"  -L, --max-len L           at most L output tokens, EOS included (default 32)\n"
 	"  -p, --length-penalty A    rank finished outputs by sum(log p) / length^A\n"
-	"                            (default 0: the plain sum)\n",
+	"                            (default 0: the plain sum)\n"
+	"  -m, --model SPM           write the prediction as text decoded with this\n"
+	"                            SentencePiece model (default: the ids)\n"
+	"  -C, --catalog DB          read the inputs from builds in this catalog\n"
+	"  -d, --data NAMES          ... these builds, comma-separated\n",
 };
 
 static void put_json_string(const char *s)
@@ -39,6 +45,45 @@ static void put_json_string(const char *s)
 	yajl_gen_free(g);
 }
 
+/* One prediction line; the prediction is text with a tokenizer, else the
+ * ids space-separated (EOS left out), which score --pretokenized reads. */
+static void emit(const al_example *x, long number, const int *ids, int n, double score,
+		 const al_spm *sp)
+{
+	fputs("{\"id\": ", stdout);
+	if (x->id_is_number)
+		fputs(x->id, stdout);
+	else if (x->id[0])
+		put_json_string(x->id);
+	else
+		printf("%ld", number);
+	fputs(", \"task\": ", stdout);
+	put_json_string(x->task);
+	fputs(", \"prediction\": ", stdout);
+	int k = n > 0 && ids[n - 1] == AL_EOS ? n - 1 : n;
+	al_spm_buf buf = {0};
+	al_err e = {0};
+	int32_t *v = sp ? malloc(sizeof *v * (k ? k : 1)) : NULL;
+	for (int i = 0; v && i < k; i++)
+		v[i] = ids[i];
+	if (v && al_spm_decode_ids(sp, v, (size_t)k, &buf, &e) == 0) {
+		char *t = strndup(buf.s ? buf.s : "", buf.len);
+		put_json_string(t ? t : "");
+		free(t);
+	} else {
+		putchar('"');
+		for (int i = 0; i < k; i++)
+			printf(i ? " %d" : "%d", ids[i]);
+		putchar('"');
+	}
+	free(v);
+	free(buf.s);
+	fputs(", \"ids\": [", stdout);
+	for (int i = 0; i < n; i++)
+		printf(i ? ", %d" : "%d", ids[i]);
+	printf("], \"score\": %.9g}\n", score);
+}
+
 int cmd_predict(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -47,18 +92,24 @@ int cmd_predict(int argc, char **argv)
 		{"beam", required_argument, 0, 'k'},
 		{"max-len", required_argument, 0, 'L'},
 		{"length-penalty", required_argument, 0, 'p'},
+		{"model", required_argument, 0, 'm'},
+		{"catalog", required_argument, 0, 'C'},
+		{"data", required_argument, 0, 'd'},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
-	const char *backbone = NULL, *adapter_path = NULL;
+	const char *backbone = NULL, *adapter_path = NULL, *model = NULL, *catalog = NULL, *data = NULL;
 	al_search_opts d = {1, 32, 0.0};
 	long v;
 	int c, status;
 	char *end;
-	while ((c = getopt_long(argc, argv, "b:a:k:L:p:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:a:k:L:p:m:C:d:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': backbone = optarg; break;
 		case 'a': adapter_path = optarg; break;
+		case 'm': model = optarg; break;
+		case 'C': catalog = optarg; break;
+		case 'd': data = optarg; break;
 		case 'k':
 			if (al_parse_long(optarg, 1, 64, &v) < 0)
 				return al_cli_usage(&help, "--beam wants 1 to 64, not '%s'", optarg);
@@ -82,11 +133,13 @@ int cmd_predict(int argc, char **argv)
 	}
 	if (!backbone)
 		return al_cli_usage(&help, "--backbone is required");
-	if (argc - optind > 1)
-		return al_cli_usage(&help, "one input FILE at most");
+	if (argc - optind > 1 || (catalog && optind < argc))
+		return al_cli_usage(&help, "one input FILE at most, and none with --catalog");
+	if (!catalog != !data)
+		return al_cli_usage(&help, "--catalog and --data go together");
 	const char *in = optind < argc ? argv[optind] : "-";
-	FILE *fp = strcmp(in, "-") == 0 ? stdin : fopen(in, "r");
-	if (!fp) {
+	FILE *fp = catalog ? NULL : strcmp(in, "-") == 0 ? stdin : fopen(in, "r");
+	if (!fp && !catalog) {
 		al_error("unable to open '%s': %m", in);
 		return AL_EXIT_FAIL;
 	}
@@ -98,13 +151,32 @@ int cmd_predict(int argc, char **argv)
 	long lineno = 0;
 	al_adapter *ad = NULL;
 	al_progress *pg = NULL;
+	al_spm *sp = NULL;
+	al_examples *src = NULL;
 	int *ids = malloc(sizeof(int) * d.max_len);
 	al_t5 *m = ids ? al_t5_load(backbone, &e) : NULL;
-	if (!m || (adapter_path && !(ad = al_adapter_load(adapter_path, &e))))
+	if (!m || (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
+	    (model && !(sp = al_spm_new(model, &e))) ||
+	    (catalog && !(src = al_examples_builds(catalog, data, &e))))
 		goto fail;
 	pg = al_progress_new("examples", 0);
+	for (long i = 0; src && i < al_examples_count(src); i++) {
+		al_example x;
+		double score;
+		if (al_examples_get(src, i, 0, &x, &e) < 0)
+			goto fail;
+		int n = al_decode(m, ad, &x, &d, ids, &score, &e);
+		if (n < 0) {
+			al_err_wrap(&e, "example '%s'", x.id);
+			al_examples_release(src, &x);
+			goto fail;
+		}
+		emit(&x, i + 1, ids, n, score, sp);
+		al_examples_release(src, &x);
+		al_progress_add(pg, 1);
+	}
 	ssize_t len;
-	while ((len = getline(&line, &cap, fp)) > 0) {
+	while (fp && (len = getline(&line, &cap, fp)) > 0) {
 		lineno++;
 		if (strspn(line, " \t\r\n") == (size_t)len)
 			continue;
@@ -118,29 +190,11 @@ int cmd_predict(int argc, char **argv)
 			al_example_clear(&x);
 			goto fail;
 		}
-		fputs("{\"id\": ", stdout);
-		if (x.id_is_number)
-			fputs(x.id, stdout);
-		else if (x.id[0])
-			put_json_string(x.id);
-		else
-			printf("%ld", lineno);
-		fputs(", \"task\": ", stdout);
-		put_json_string(x.task);
-		/* Without a tokenizer the prediction is the ids, space-separated
-		 * (EOS left out), so that adalink score --pretokenized reads it. */
-		fputs(", \"prediction\": \"", stdout);
-		for (int i = 0, sep = 0; i < n; i++)
-			if (ids[i] != AL_EOS)
-				printf(sep++ ? " %d" : "%d", ids[i]);
-		fputs("\", \"ids\": [", stdout);
-		for (int i = 0; i < n; i++)
-			printf(i ? ", %d" : "%d", ids[i]);
-		printf("], \"score\": %.9g}\n", score);
+		emit(&x, lineno, ids, n, score, sp);
 		al_example_clear(&x);
 		al_progress_add(pg, 1);
 	}
-	if (ferror(fp)) {
+	if (fp && ferror(fp)) {
 		al_err_set(&e, AL_EIO, "reading '%s' failed", label);
 		goto fail;
 	}
@@ -152,8 +206,10 @@ done:
 	al_progress_free(pg);
 	free(line);
 	free(ids);
-	if (fp != stdin)
+	if (fp && fp != stdin)
 		fclose(fp);
+	al_spm_free(sp);
+	al_examples_free(src);
 	al_adapter_free(ad);
 	al_t5_free(m);
 	return rc;

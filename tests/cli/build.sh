@@ -95,6 +95,17 @@ run train -q -b "$T/t5.safetensors" -C "$DB" -t rte -D rte -r 8 -n 6 -B 2 -e 3 -
 expect_rc 0 "train from the rte build's shards"
 [ -f "$T/ad.safetensors.best" ]
 ok $? "with a dev build: the best adapter kept"
+run predict -b "$T/t5.safetensors" -a "$T/ad.safetensors" -C "$DB" -d rte -m "$M" -L 4
+expect_rc 0 "predict from the rte build, decoding with the tokenizer"
+[ "$(wc -l <"$T/out")" -eq "$n" ]
+ok $? "one prediction per example"
+/usr/bin/python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    p = json.loads(l)
+    assert isinstance(p["prediction"], str) and p["task"] == "rte" and len(p["ids"]) <= 4, p
+' "$T/out"
+ok $? "each a text prediction for task rte"
 run train -q -b "$T/t5.safetensors" -C "$DB" -t nosuch -n 2 -o "$T/ad2.safetensors"
 expect_rc 1 "an unknown build is refused"
 has "$T/err" "run adalink build first" "saying what to do"
