@@ -14,6 +14,7 @@ struct al_ds_iter {
 	pthread_cond_t cv;
 	const al_record *cur;
 	int has;          /* cur is waiting for the consumer */
+	int given;        /* cur has been handed to the consumer */
 	int cancel;       /* the consumer has gone */
 	int done, rc;     /* the reading has ended, with rc */
 	int reported;     /* the end or error has been returned */
@@ -76,8 +77,11 @@ al_ds_iter *al_ds_iter_new(al_ds *ds, const char *const *sources, int nsources,
 int al_ds_iter_next(al_ds_iter *it, const al_record **r, al_err *e)
 {
 	pthread_mutex_lock(&it->mu);
-	if (it->has) {            /* release the previous record */
+	/* Release the record the consumer had: only one it was given, not one
+	 * the reader has put there since (the first call can come after it). */
+	if (it->given) {
 		it->has = 0;
+		it->given = 0;
 		pthread_cond_broadcast(&it->cv);
 	}
 	while (!it->has && !it->done)
@@ -85,6 +89,7 @@ int al_ds_iter_next(al_ds_iter *it, const al_record **r, al_err *e)
 	int rc;
 	if (it->has) {
 		*r = it->cur;
+		it->given = 1;
 		rc = 1;
 	} else if (it->reported || it->rc == 0) {
 		rc = 0;
