@@ -57,10 +57,10 @@ int main(int argc, char **argv)
 	double best = 1e9, loss = 0;
 	for (int s = 0; s < steps + 1; s++) {
 		double t0 = now();
-		al_module_forward(mod, AL_ACT_NONE, raw, enc, z, h, N);
+		al_module_forward(mod, AL_ACT_NONE, raw, enc, z, h, NULL, N);
 		loss = al_t5_forward(m, a, &b, NULL);
 		al_t5_backward(m, a, g);
-		al_module_backward(mod, AL_ACT_NONE, raw, z, h, g, dz, N);
+		al_module_backward(mod, AL_ACT_NONE, raw, z, h, NULL, g, dz, N);
 		double t = now() - t0;
 		if (s > 0 && t < best)   /* the first step warms up */
 			best = t;

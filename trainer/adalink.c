@@ -237,22 +237,28 @@ static void act_forward(int act, const float *z, float *h, size_t n)
 }
 
 void al_module_forward(const al_module *m, int act, const float *E, float *out,
-		       float *z, float *h, int N)
+		       float *z, float *h, const float *mask, int N)
 {
 	int d = m->d, r = m->r;
 	al_sgemm(0, 0, N, r, d, 1.0f, E, d, m->down, r, 0.0f, z, r);   /* z = E down */
 	act_forward(act, z, h, (size_t)N * r);
+	if (mask)
+		for (size_t i = 0; i < (size_t)N * r; i++)
+			h[i] *= mask[i];
 	memcpy(out, E, sizeof *out * N * d);
 	al_sgemm(0, 0, N, d, r, 1.0f, h, r, m->up, d, 1.0f, out, d);    /* += h up */
 }
 
 void al_module_backward(al_module *m, int act, const float *E, const float *z,
-			const float *h, const float *dout, float *dz, int N)
+			const float *h, const float *mask, const float *dout, float *dz, int N)
 {
 	int d = m->d, r = m->r;
 	size_t n = (size_t)N * r;
 	al_sgemm(1, 0, r, d, N, 1.0f, h, r, dout, d, 1.0f, m->gup, d);   /* gup += h^T dout */
 	al_sgemm(0, 1, N, r, d, 1.0f, dout, d, m->up, d, 0.0f, dz, r);   /* dh = dout up^T */
+	if (mask)
+		for (size_t i = 0; i < n; i++)
+			dz[i] *= mask[i];
 	if (act == AL_ACT_GELU)
 		al_gelu_backward(dz, dz, z, n);
 	else if (act == AL_ACT_RELU)

@@ -54,12 +54,14 @@ int al_adapter_save(const al_adapter *a, const char *path, int grads, al_err *e)
 void al_adapter_zero_grad(al_adapter *a);
 void al_adapter_free(al_adapter *a);
 
-/* Forward: out[N,d] = E + f(E down) up; z and h [N,r] are saved for the
- * backward (h = f(z)).  out may not alias E. */
+/* Forward: out[N,d] = E + (f(E down) * mask) up; z and h [N,r] are saved
+ * for the backward (h = f(z) * mask).  mask [N,r] holds dropout's 0 and
+ * 1/(1-p), or is NULL for none.  out may not alias E. */
 void al_module_forward(const al_module *m, int act, const float *E, float *out,
-		       float *z, float *h, int N);
-/* Backward: accumulate gdown, gup from dout[N,d]; dz [N,r] is scratch. */
+		       float *z, float *h, const float *mask, int N);
+/* Backward: accumulate gdown, gup from dout[N,d], with the forward's mask;
+ * dz [N,r] is scratch. */
 void al_module_backward(al_module *m, int act, const float *E, const float *z,
-			const float *h, const float *dout, float *dz, int N);
+			const float *h, const float *mask, const float *dout, float *dz, int N);
 
 #endif

@@ -46,6 +46,7 @@ static const al_cmd_help help = {
 	"  -B, --batch B           examples per step (default 8)\n"
 	"  -m, --micro M           examples per forward pass (default: the batch)\n"
 	"  -c, --clip X            clip the gradient norm at X (default 1.0; 0: off)\n"
+	"  -p, --dropout P         dropout on the modules' hidden units (default 0.1)\n"
 	"  -s, --seed S            initialisation and example order (default 0)\n"
 	"  -e, --eval-every K      report the dev loss every K steps (default 100)\n"
 	"  -R, --resume            continue from ADAPTER and ADAPTER.state exactly\n"
@@ -96,6 +97,7 @@ int cmd_train(int argc, char **argv)
 		{"no-decay", no_argument, 0, NO_DECAY}, {"steps", required_argument, 0, 'n'},
 		{"batch", required_argument, 0, 'B'}, {"micro", required_argument, 0, 'm'},
 		{"clip", required_argument, 0, 'c'}, {"seed", required_argument, 0, 's'},
+		{"dropout", required_argument, 0, 'p'},
 		{"eval-every", required_argument, 0, 'e'}, {"resume", no_argument, 0, 'R'},
 		{"output", required_argument, 0, 'o'},
 		AL_CLI_COMMON_OPTS,
@@ -107,8 +109,9 @@ int cmd_train(int argc, char **argv)
 	int per_task = 0, act = AL_ACT_NONE, resume = 0, c, status;
 	al_train_opts to;
 	al_train_defaults(&to);
+	to.dropout = 0.1;   /* the paper's */
 	char *end;
-	while ((c = getopt_long(argc, argv, "b:d:C:t:D:r:M:Tf:O:l:w:n:B:m:c:s:e:Ro:" AL_CLI_COMMON_SHORT,
+	while ((c = getopt_long(argc, argv, "b:d:C:t:D:r:M:Tf:O:l:w:n:B:m:c:p:s:e:Ro:" AL_CLI_COMMON_SHORT,
 				opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': backbone = optarg; break;
@@ -131,12 +134,14 @@ int cmd_train(int argc, char **argv)
 			break;
 		case 'l':
 		case 'c':
+		case 'p':
 			{
 				double x = strtod(optarg, &end);
-				if (end == optarg || *end || !(x >= 0) || x > 1e3)
-					return al_cli_usage(&help, "--%s wants a non-negative number, not '%s'",
-							    c == 'l' ? "lr" : "clip", optarg);
-				*(c == 'l' ? &to.lr : &to.clip) = x;
+				if (end == optarg || *end || !(x >= 0) || x > 1e3 || (c == 'p' && x >= 1))
+					return al_cli_usage(&help, "--%s wants a non-negative number%s, not '%s'",
+							    c == 'l' ? "lr" : c == 'c' ? "clip" : "dropout",
+							    c == 'p' ? " below 1" : "", optarg);
+				*(c == 'l' ? &to.lr : c == 'c' ? &to.clip : &to.dropout) = x;
 			}
 			break;
 		case 'r': case 'w': case 'n': case 'B': case 'm': case 's': case 'e':
@@ -164,6 +169,7 @@ int cmd_train(int argc, char **argv)
 		return al_cli_usage(&help, "--modalities wants text, image or text,image, not '%s'", mods);
 	to.warmup = warmup;
 	to.micro = (int)micro;
+	to.seed = (uint64_t)seed;
 
 	al_err e = {0};
 	int rc = AL_EXIT_FAIL, n = 0;
@@ -212,8 +218,9 @@ int cmd_train(int argc, char **argv)
 		}
 		char cfg[512];
 		snprintf(cfg, sizeof cfg, "{\"method\": \"adalink\", \"rank\": %ld, \"activation\": "
-			 "\"%s\", \"modalities\": \"%s\", \"per_task\": %s, \"seed\": %ld}",
-			 rank, al_act_name(act), mods, per_task ? "true" : "false", seed);
+			 "\"%s\", \"modalities\": \"%s\", \"per_task\": %s, \"dropout\": %g, "
+			 "\"seed\": %ld}", rank, al_act_name(act), mods, per_task ? "true" : "false",
+			 to.dropout, seed);
 		ad->config = strdup(cfg);
 	}
 	if (!(tr = al_trainer_new(m, ad, &to, &e)) || (resume && al_trainer_load_state(tr, state, &e) < 0))

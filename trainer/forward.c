@@ -8,6 +8,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "lib/blas.h"
+#include "lib/rng.h"
 
 void al_example_clear(al_example *x)
 {
@@ -143,9 +144,9 @@ int al_example_embed(const al_t5 *m, al_adapter *adapter, const al_example *x, f
 	rc = P + T;
 	memcpy(out, raw, sizeof(float) * (size_t)(P + T) * C);
 	if (mi && mi->d == C)
-		al_module_forward(mi, adapter->act, raw, out, z, h, P);
+		al_module_forward(mi, adapter->act, raw, out, z, h, NULL, P);
 	if (mt && mt->d == C)
-		al_module_forward(mt, adapter->act, raw + (size_t)P * C, out + (size_t)P * C, z, h, T);
+		al_module_forward(mt, adapter->act, raw + (size_t)P * C, out + (size_t)P * C, z, h, NULL, T);
 out:
 	free(raw);
 	free(z);
@@ -161,7 +162,16 @@ struct al_runner {
 	int *targets;            /* [B, Td] */
 	float *lp;               /* [B, Td] */
 	float *z, *h, *dz;       /* [B * Te, R] */
+	float *drop;             /* [B * Te, R] dropout masks of the batch */
+	float p;                 /* dropout probability (training only) */
+	uint64_t seed;           /* of this batch's masks */
 };
+
+void al_runner_set_dropout(al_runner *r, float p, uint64_t seed)
+{
+	r->p = p;
+	r->seed = seed;
+}
 
 al_runner *al_runner_new(const al_t5 *m, al_err *e)
 {
@@ -209,7 +219,7 @@ static int reserve(al_runner *r, int B, int Te, int Td, int R, al_err *e)
 	r->mask = malloc(sizeof(float) * bte);
 	r->targets = malloc(sizeof(int) * B * Td);
 	r->lp = malloc(sizeof(float) * B * Td);
-	r->z = malloc(sizeof(float) * (bte * (R ? R : 1) * 3));
+	r->z = malloc(sizeof(float) * (bte * (R ? R : 1) * 4));
 	if (!r->acts || !r->raw || !r->mask || !r->targets || !r->lp || !r->z) {
 		release(r);
 		r->B = r->Te = r->Td = r->R = 0;
@@ -220,6 +230,7 @@ static int reserve(al_runner *r, int B, int Te, int Td, int R, al_err *e)
 	r->g = r->enc + bte * C;
 	r->h = r->z + bte * (R ? R : 1);
 	r->dz = r->h + bte * (R ? R : 1);
+	r->drop = r->dz + bte * (R ? R : 1);
 	r->B = B, r->Te = Te, r->Td = Td, r->R = R;
 	return 0;
 }
@@ -227,8 +238,9 @@ static int reserve(al_runner *r, int B, int Te, int Td, int R, al_err *e)
 /* Each example's image and text spans through its task's modules: forward
  * (r->raw into r->enc) or backward (gradients from r->g). */
 static void run_modules(al_runner *r, al_adapter *ad, const al_example *xs, int n, int Te,
-			int C, int R, int backward)
+			int C, int R, int backward, int train)
 {
+	int drop = train && r->p > 0;
 	for (int i = 0; i < n; i++) {
 		const al_example *x = &xs[i];
 		int P = x->image ? x->n_patches : 0;
@@ -241,12 +253,20 @@ static void run_modules(al_runner *r, al_adapter *ad, const al_example *xs, int 
 			size_t row = span[k].row;
 			if (!md)
 				continue;
+			float *mask = drop ? r->drop + row * R : NULL;
+			if (drop && !backward) {   /* seeded by batch, example, span */
+				al_rng g;
+				al_rng_seed(&g, r->seed * 0x9e3779b97f4a7c15ull + (uint64_t)(2 * i + k));
+				float keep = 1.0f / (1.0f - r->p);
+				for (size_t j = 0; j < (size_t)span[k].len * md->r; j++)
+					mask[j] = al_rng_uniform(&g) < r->p ? 0.0f : keep;
+			}
 			if (backward)
 				al_module_backward(md, ad->act, r->raw + row * C, r->z + row * R,
-						   r->h + row * R, r->g + row * C, r->dz, span[k].len);
+						   r->h + row * R, mask, r->g + row * C, r->dz, span[k].len);
 			else
 				al_module_forward(md, ad->act, r->raw + row * C, r->enc + row * C,
-						  r->z + row * R, r->h + row * R, span[k].len);
+						  r->z + row * R, r->h + row * R, mask, span[k].len);
 		}
 	}
 }
@@ -308,7 +328,7 @@ int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int
 			r->targets[i * Td + t] = t < x->n_tgt ? x->target_ids[t] : -1;
 	}
 	memcpy(r->enc, r->raw, sizeof(float) * n * TC);
-	run_modules(r, adapter, xs, n, Te, C, R, 0);
+	run_modules(r, adapter, xs, n, Te, C, R, 0, grad);
 	al_t5_batch b = {n, Te, Td, r->enc, r->mask, r->targets};
 	double total = al_t5_forward(m, r->acts, &b, r->lp);
 	if (!isfinite(total))
@@ -327,6 +347,6 @@ int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int
 	if (grad_scale != 1.0f)
 		for (size_t k = 0; k < (size_t)n * TC; k++)
 			r->g[k] *= grad_scale;
-	run_modules(r, adapter, xs, n, Te, C, R, 1);
+	run_modules(r, adapter, xs, n, Te, C, R, 1, grad);
 	return 0;
 }

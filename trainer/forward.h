@@ -44,6 +44,10 @@ typedef struct al_runner al_runner;
 al_runner *al_runner_new(const al_t5 *m, al_err *e);
 void al_runner_free(al_runner *r);
 
+/* Dropout on the modules' hidden units for the batches run with grad:
+ * probability p, masks drawn from seed (set it anew for every batch). */
+void al_runner_set_dropout(al_runner *r, float p, uint64_t seed);
+
 /* Run n examples as one padded batch.  nll[i] receives example i's summed
  * NLL; logprobs (may be NULL) holds n arrays of xs[i].n_tgt values.  With
  * grad set, adds grad_scale * d(sum of all nll) / d(parameters) into the

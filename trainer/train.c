@@ -90,6 +90,10 @@ int al_trainer_step(al_trainer *t, const al_example *xs, int n, double *loss, al
 	double sum = 0, nll[micro];
 	for (int at = 0; at < n; at += micro) {
 		int k = n - at < micro ? n - at : micro;
+		/* masks depend on the seed, the step and the micro-batch only,
+		 * so a resumed run draws the same ones */
+		al_runner_set_dropout(t->run, (float)t->o.dropout,
+				      t->o.seed * 1000003u + (uint64_t)al_trainer_steps(t) * 4099u + (uint64_t)at);
 		if (al_runner_batch(t->run, t->ad, xs + at, k, nll, NULL, 1, 1.0f / (float)tokens, e) < 0)
 			return e->code;
 		for (int i = 0; i < k; i++)

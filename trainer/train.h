@@ -26,9 +26,12 @@ typedef struct al_train_opts {
 	int decay;            /* reciprocal square-root decay after the warm-up */
 	int micro;            /* examples per forward pass (0: all at once) */
 	double clip;          /* gradient-norm clip (0: none) */
+	double dropout;       /* on the modules' hidden units (0: none) */
+	uint64_t seed;        /* of the dropout masks */
 } al_train_opts;
 
-void al_train_defaults(al_train_opts *o);   /* adafactor, 1e-3, 0, rsqrt, 0, 1.0 */
+/* adafactor, 1e-3, no warm-up, rsqrt decay, one pass, clip 1.0, no dropout */
+void al_train_defaults(al_train_opts *o);
 
 typedef struct al_trainer al_trainer;
 

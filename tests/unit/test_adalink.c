@@ -14,11 +14,12 @@ enum { N = 3, d = 5, r = 2 };
 static al_module *M;
 static int ACT;
 static float E[N * d], G[N * d];
+static const float *MASK;   /* dropout mask of the loss, or NULL */
 
 static double loss(void)
 {
 	float out[N * d], z[N * r], h[N * r];
-	al_module_forward(M, ACT, E, out, z, h, N);
+	al_module_forward(M, ACT, E, out, z, h, MASK, N);
 	double s = 0;
 	for (int i = 0; i < N * d; i++) s += (double)out[i] * G[i];
 	return s;
@@ -50,11 +51,11 @@ int main(void)
 	for (int i = 0; i < N * d; i++) { s = s * 1103515245u + 12345u; E[i] = (float)((s >> 8) & 0xff) / 64 - 2; }
 	for (int i = 0; i < d * r; i++) M->down[i] = (float)(i % 3) - 1;
 	float out[N * d], z[N * r], h[N * r], dz[N * r];
-	al_module_forward(M, AL_ACT_NONE, E, out, z, h, N);
+	al_module_forward(M, AL_ACT_NONE, E, out, z, h, NULL, N);
 	ok(memcmp(out, E, sizeof E) == 0, "W_up = 0: the embeddings pass unchanged");
 	/* hand-worked with d=5, r=2: out = E + (E down) up */
 	for (int i = 0; i < r * d; i++) M->up[i] = 0.5f * (float)((i % 4) - 1);
-	al_module_forward(M, AL_ACT_NONE, E, out, z, h, N);
+	al_module_forward(M, AL_ACT_NONE, E, out, z, h, NULL, N);
 	double want = E[1 * d + 2];
 	for (int k = 0; k < r; k++) {
 		double zz = 0;
@@ -66,14 +67,34 @@ int main(void)
 	for (ACT = 0; ACT < 3; ACT++) {
 		for (int i = 0; i < N * d; i++) { s = s * 1103515245u + 12345u; G[i] = (float)((s >> 8) & 0xff) / 128 - 1; }
 		al_adapter_zero_grad(a);
-		al_module_forward(M, ACT, E, out, z, h, N);
-		al_module_backward(M, ACT, E, z, h, G, dz, N);
+		al_module_forward(M, ACT, E, out, z, h, NULL, N);
+		al_module_backward(M, ACT, E, z, h, NULL, G, dz, N);
 		ok(fd_worst(M->down, M->gdown, d * r) < 2e-3, "%s: d W_down matches finite differences", al_act_name(ACT));
 		ok(fd_worst(M->up, M->gup, r * d) < 2e-3, "%s: d W_up matches finite differences", al_act_name(ACT));
 	}
 
 	al_adapter_add(a, "rte", "text", d, r, &e);
 	al_adapter_add(a, NULL, "image", d, r, &e);
+	/* dropout: a fixed mask of zeros and 1/(1-p) scales the hidden units,
+	 * forward and backward alike */
+	static float mask[N * r];
+	for (int i = 0; i < N * r; i++)
+		mask[i] = i % 3 == 0 ? 0.0f : 1.0f / 0.9f;
+	MASK = mask;
+	for (ACT = 0; ACT < 3; ACT++) {
+		al_adapter_zero_grad(a);
+		al_module_forward(&a->mods[0], ACT, E, out, z, h, mask, N);
+		int dropped = 1;
+		for (int i = 0; i < N * r; i += 3)
+			dropped &= h[i] == 0;
+		ok(dropped, "%s: masked hidden units are zero", al_act_name(ACT));
+		M = &a->mods[0];
+		al_module_backward(M, ACT, E, z, h, mask, G, dz, N);
+		ok(fd_worst(M->down, M->gdown, d * r) < 2e-3 && fd_worst(M->up, M->gup, r * d) < 2e-3,
+		   "%s with dropout: gradients match finite differences of the masked loss",
+		   al_act_name(ACT));
+	}
+	MASK = NULL;
 	al_module *t = &a->mods[1];   /* pointers from _add last until the next _add */
 	ok(al_adapter_find(a, "rte", "text") == t, "a task's own module is found");
 	ok(al_adapter_find(a, "cola", "text") == &a->mods[0], "another task falls back to the shared module");
