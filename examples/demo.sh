@@ -56,9 +56,9 @@ fi
 step "adalink forward: log-likelihoods of the targets under the frozen backbone"
 "$A" forward -b "$D/backbone.safetensors" "$D/batch.jsonl" | tee "$OUT/before.jsonl"
 
-step "adalink train: text and image AdaLink modules, rank 32, 150 steps"
+step "adalink train: text and image AdaLink modules, rank 32, 150 steps (no dropout: four examples to fit)"
 "$A" train -b "$D/backbone.safetensors" -d "$D/batch.jsonl" -D "$D/batch.jsonl" \
-	-M text,image -r 32 -O adamw -l 3e-2 -n 150 -B 4 -e 50 -o "$OUT/adapter.safetensors"
+	-M text,image -r 32 -O adamw -l 3e-2 -n 150 -B 4 -e 50 -p 0 -o "$OUT/adapter.safetensors"
 "$A" inspect "$OUT/adapter.safetensors"
 
 step "adalink forward with the adapter: the targets are now likelier"
