@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/cli.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/rng.h"
 #include "lib/t5.h"
@@ -216,11 +218,19 @@ int cmd_train(int argc, char **argv)
 					md->down[j] = (float)(al_rng_normal(&r) / sqrt((double)C));
 			}
 		}
-		char cfg[512];
+		/* the backbone's SHA-256: of the file, or of a folder's
+		 * model.safetensors (sharded folders: "folder") */
+		char sha[65], mpath[4096];
+		snprintf(mpath, sizeof mpath, "%s/model.safetensors", backbone);
+		if (al_sha256_file(backbone, sha, &e) < 0 ||
+		    (strcmp(sha, "folder") == 0 && access(mpath, R_OK) == 0 &&
+		     al_sha256_file(mpath, sha, &e) < 0))
+			goto fail;
+		char cfg[768];
 		snprintf(cfg, sizeof cfg, "{\"method\": \"adalink\", \"rank\": %ld, \"activation\": "
 			 "\"%s\", \"modalities\": \"%s\", \"per_task\": %s, \"dropout\": %g, "
-			 "\"seed\": %ld}", rank, al_act_name(act), mods, per_task ? "true" : "false",
-			 to.dropout, seed);
+			 "\"seed\": %ld, \"backbone_sha256\": \"%s\"}", rank, al_act_name(act), mods,
+			 per_task ? "true" : "false", to.dropout, seed, sha);
 		ad->config = strdup(cfg);
 	}
 	if (!(tr = al_trainer_new(m, ad, &to, &e)) || (resume && al_trainer_load_state(tr, state, &e) < 0))

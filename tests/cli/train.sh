@@ -17,6 +17,7 @@ has "$T/out" "adalink.text.down	F32	[32,32]" "the adapter holds the text module 
 has "$T/out" "adalink.image.up	F32	[32,32]" "and the image module [r, d]"
 run inspect -m "$T/a.safetensors"
 has "$T/out" '"activation": "gelu"' "its settings are in the metadata"
+has "$T/out" "\"backbone_sha256\": \"$(sha256sum "$B" | cut -d' ' -f1)\"" "with the backbone's SHA-256"
 run forward -b "$B" -a "$T/a.safetensors" "$D/batch.jsonl"
 now=$(awk -F'[:,]' '{ s += $2; n += $4 } END { printf "%.6f", s / n }' "$T/out")
 awk -v a="$now" -v b="$before" 'BEGIN { exit !(a < 0.6 * b) }'
