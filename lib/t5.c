@@ -622,12 +622,29 @@ static void ff_forward(const al_t5_config *c, const layer_w *w, layer_a *a, floa
 	al_sgemm(0, 1, N, C, F, 1.0f, a->ffh, F, w->wo, F, 1.0f, h, C);
 }
 
+/* h += the self-attention sub-layer of h (input saved in la->hin), over
+ * B sequences of T positions: bidirectional with a key mask (encoder), or
+ * causal (decoder). */
+static void self_forward(const al_t5_config *c, const layer_w *w, layer_a *la, float *h,
+			 int B, int T, const float *bias, const float *mask, int causal)
+{
+	int C = c->d_model, H = c->heads, D = c->d_kv, HD = H * D, N = B * T;
+	memcpy(la->hin, h, sizeof *h * N * C);
+	al_rmsnorm_forward(la->ln0, la->rstd0, h, w->ln0, N, C, c->eps);
+	al_linear_forward(la->q, la->ln0, w->q, N, C, HD);
+	al_linear_forward(la->k, la->ln0, w->k, N, C, HD);
+	al_linear_forward(la->v, la->ln0, w->v, N, C, HD);
+	al_attention_forward(la->att, la->probs, la->q, la->k, la->v, bias, mask, causal,
+			     B, T, T, H, D);
+	al_sgemm(0, 1, N, C, HD, 1.0f, la->att, HD, w->o, HD, 1.0f, h, C);
+}
+
 /* The encoder over a->B x a->Te positions: enc_out and every saved
  * activation. */
 static void encode(const al_t5 *m, al_t5_acts *a, const float *embeds, const float *mask)
 {
 	const al_t5_config *c = &m->c;
-	int B = a->B, Te = a->Te, C = c->d_model, H = c->heads, D = c->d_kv, HD = H * D;
+	int B = a->B, Te = a->Te, C = c->d_model, H = c->heads;
 	int N = B * Te;
 	size_t NC = (size_t)N * C;
 	for (int i = 0; i < N; i++)
@@ -638,14 +655,7 @@ static void encode(const al_t5 *m, al_t5_acts *a, const float *embeds, const flo
 	for (int l = 0; l < c->enc_layers; l++) {
 		const layer_w *w = &m->enc[l];
 		layer_a *la = &a->enc[l];
-		memcpy(la->hin, h, NC * sizeof *h);
-		al_rmsnorm_forward(la->ln0, la->rstd0, h, w->ln0, N, C, c->eps);
-		al_linear_forward(la->q, la->ln0, w->q, N, C, HD);
-		al_linear_forward(la->k, la->ln0, w->k, N, C, HD);
-		al_linear_forward(la->v, la->ln0, w->v, N, C, HD);
-		al_attention_forward(la->att, la->probs, la->q, la->k, la->v, a->enc_bias,
-				     a->enc_mask, 0, B, Te, Te, H, D);
-		al_sgemm(0, 1, N, C, HD, 1.0f, la->att, HD, w->o, HD, 1.0f, h, C);
+		self_forward(c, w, la, h, B, Te, a->enc_bias, a->enc_mask, 0);
 		memcpy(la->hmid2, h, NC * sizeof *h);
 		ff_forward(c, w, la, h, N);
 	}
@@ -695,14 +705,7 @@ double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float 
 	for (int l = 0; l < c->dec_layers; l++) {
 		const layer_w *w = &m->dec[l];
 		layer_a *la = &a->dec[l];
-		memcpy(la->hin, h, MC * sizeof *h);
-		al_rmsnorm_forward(la->ln0, la->rstd0, h, w->ln0, M, C, c->eps);
-		al_linear_forward(la->q, la->ln0, w->q, M, C, HD);
-		al_linear_forward(la->k, la->ln0, w->k, M, C, HD);
-		al_linear_forward(la->v, la->ln0, w->v, M, C, HD);
-		al_attention_forward(la->att, la->probs, la->q, la->k, la->v, a->dec_bias,
-				     NULL, 1, B, Td, Td, H, D);
-		al_sgemm(0, 1, M, C, HD, 1.0f, la->att, HD, w->o, HD, 1.0f, h, C);
+		self_forward(c, w, la, h, B, Td, a->dec_bias, NULL, 1);
 		memcpy(la->hmid, h, MC * sizeof *h);
 		al_rmsnorm_forward(la->ln1, la->rstd1, h, w->ln1, M, C, c->eps);
 		al_linear_forward(la->cq, la->ln1, w->cq, M, C, HD);
@@ -736,19 +739,15 @@ static void ff_backward(const al_t5_config *c, const layer_w *w, const layer_a *
 	al_sgemm(0, 0, N, F, C, 1.0f, dh, C, w->wo, F, 0.0f, a->g_ff, F);
 	memset(dln, 0, sizeof *dln * N * C);
 	if (c->gated) {
-		/* ffh = gelu(ffa) * ffb: d ffb = d ffh gelu(ffa) (into g_ff2),
-		 * d ffa = d ffh ffb gelu'(ffa) (in place) */
-		for (size_t i = 0; i < n; i++)
-			a->g_ff2[i] = a->g_ff[i] * la->ffb[i];
-		al_gelu_backward(a->g_ff2, a->g_ff2, la->ffa, n);       /* d ffa */
-		/* d ffb = d ffh gelu(ffa), gelu recomputed (ffh / ffb could
-		 * divide by zero) */
+		/* ffh = gelu(ffa) * ffb: d ffb = d ffh gelu(ffa) (into g_ff),
+		 * d ffa = gelu'(ffa) d ffh ffb (into g_ff2) */
+		al_gelu_forward(a->g_ff2, la->ffa, n);
 		for (size_t i = 0; i < n; i++) {
-			float v = la->ffa[i];
-			float u = 0.7978845608028654f * (v + 0.044715f * v * v * v);
-			float g = 0.5f * v * (2.0f - 2.0f / (expf(2.0f * u) + 1.0f));
-			a->g_ff[i] *= g;                                 /* d ffb */
+			float d = a->g_ff[i];
+			a->g_ff[i] = d * a->g_ff2[i];
+			a->g_ff2[i] = d * la->ffb[i];
 		}
+		al_gelu_backward(a->g_ff2, a->g_ff2, la->ffa, n);
 		al_linear_backward_input(dln, a->g_ff2, w->wi0, N, C, F);
 		al_linear_backward_input(dln, a->g_ff, w->wi1, N, C, F);
 	} else {
