@@ -21,6 +21,7 @@ struct al_t5_dec {
 	int max_len, t;
 	float *k, *v;         /* [L, max_len, HD] self-attention cache */
 	float *x, *n, *q, *att, *ff0, *ff1, *scores, *rstd;   /* scratch */
+	int *bucket;          /* [max_len] position buckets of the current step */
 };
 
 void al_t5_enc_free(al_t5_enc *en)
@@ -70,6 +71,7 @@ void al_t5_dec_free(al_t5_dec *d)
 		return;
 	free(d->k);
 	free(d->x);
+	free(d->bucket);
 	free(d);
 }
 
@@ -80,7 +82,8 @@ al_t5_dec *al_t5_dec_new(const al_t5_enc *en, int max_len, al_err *e)
 	size_t T = (size_t)(max_len > en->Te ? max_len : en->Te);
 	al_t5_dec *d = calloc(1, sizeof *d);
 	if (!d || !(d->k = malloc(sizeof(float) * 2 * L * max_len * HD)) ||
-	    !(d->x = malloc(sizeof(float) * (2 * C + 2 * HD + 2 * F + T + 1)))) {
+	    !(d->x = malloc(sizeof(float) * (2 * C + 2 * HD + 2 * F + T + 1))) ||
+	    !(d->bucket = malloc(sizeof(int) * (size_t)max_len))) {
 		al_t5_dec_free(d);
 		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
@@ -112,7 +115,7 @@ void al_t5_dec_copy(al_t5_dec *dst, const al_t5_dec *src)
 
 /* att[HD] = softmax over keys (q.k + bias + mask) v, per head */
 static void attend(const al_t5_config *c, const float *q, const float *k, const float *v,
-		   int nk, const float *bias_table, int qpos, const float *mask,
+		   int nk, const float *bias_table, const int *bucket, const float *mask,
 		   float *scores, float *att)
 {
 	int H = c->heads, D = c->d_kv, HD = H * D;
@@ -124,8 +127,7 @@ static void attend(const al_t5_config *c, const float *q, const float *k, const 
 			for (int i = 0; i < D; i++)
 				s += q[h * D + i] * kj[i];
 			if (bias_table)
-				s += bias_table[(size_t)al_t5_bucket(j - qpos, 0, c->buckets,
-								    c->max_distance) * H + h];
+				s += bias_table[(size_t)bucket[j] * H + h];
 			if (mask && mask[j] == 0)
 				s += -FLT_MAX;
 			scores[j] = s;
@@ -158,6 +160,9 @@ int al_t5_dec_step(al_t5_dec *d, int token, float *logits)
 	if (token < 0 || token >= V)
 		token = 0;
 	memcpy(d->x, m->shared + (size_t)token * C, sizeof(float) * C);
+	/* the same for every layer and head: once a step */
+	for (int j = 0; j <= t; j++)
+		d->bucket[j] = al_t5_bucket(j - t, 0, c->buckets, c->max_distance);
 	for (int l = 0; l < c->dec_layers; l++) {
 		const layer_w *w = &m->dec[l];
 		float *kc = d->k + (size_t)l * d->max_len * HD, *vc = d->v + (size_t)l * d->max_len * HD;
@@ -165,13 +170,13 @@ int al_t5_dec_step(al_t5_dec *d, int token, float *logits)
 		al_linear_forward(d->q, d->n, w->q, 1, C, HD);
 		al_linear_forward(kc + (size_t)t * HD, d->n, w->k, 1, C, HD);
 		al_linear_forward(vc + (size_t)t * HD, d->n, w->v, 1, C, HD);
-		attend(c, d->q, kc, vc, t + 1, m->dec_bias, t, NULL, d->scores, d->att);
+		attend(c, d->q, kc, vc, t + 1, m->dec_bias, d->bucket, NULL, d->scores, d->att);
 		al_sgemm(0, 1, 1, C, HD, 1.0f, d->att, HD, w->o, HD, 1.0f, d->x, C);
 
 		al_rmsnorm_forward(d->n, d->rstd, d->x, w->ln1, 1, C, c->eps);
 		al_linear_forward(d->q, d->n, w->cq, 1, C, HD);
 		size_t eo = (size_t)l * d->en->Te * HD;
-		attend(c, d->q, d->en->ck + eo, d->en->cv + eo, d->en->Te, NULL, 0, d->en->mask,
+		attend(c, d->q, d->en->ck + eo, d->en->cv + eo, d->en->Te, NULL, NULL, d->en->mask,
 		       d->scores, d->att);
 		al_sgemm(0, 1, 1, C, HD, 1.0f, d->att, HD, w->co, HD, 1.0f, d->x, C);
 
