@@ -35,6 +35,36 @@ static void gi(yajl_gen g, long v)
 	yajl_gen_integer(g, v);
 }
 
+/* [{"path", "sha256"}, ...] of the sources */
+static void gen_sources(yajl_gen g, const al_build_opts *o, char (*src_sha)[65])
+{
+	yajl_gen_array_open(g);
+	for (int i = 0; i < o->nsources; i++) {
+		yajl_gen_map_open(g);
+		gs(g, "path"); gs(g, o->sources[i]);
+		gs(g, "sha256"); gs(g, src_sha[i]);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
+static char *gen_text(yajl_gen g)
+{
+	const unsigned char *buf;
+	size_t len;
+	yajl_gen_get_buf(g, &buf, &len);
+	char *s = strndup((const char *)buf, len);
+	yajl_gen_free(g);
+	return s;
+}
+
+static char *sources_json(const al_build_opts *o, char (*src_sha)[65])
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	gen_sources(g, o, src_sha);
+	return gen_text(g);
+}
+
 /* Every parameter that changes the shards, as canonical JSON. */
 static char *params_json(const al_build_opts *o, const char *spm_sha, const char *vit_sha,
 			 char (*src_sha)[65])
@@ -54,21 +84,9 @@ static char *params_json(const al_build_opts *o, const char *spm_sha, const char
 	gs(g, "limit"); gi(g, o->limit);
 	gs(g, "no_images"); yajl_gen_bool(g, o->no_images);
 	gs(g, "sources");
-	yajl_gen_array_open(g);
-	for (int i = 0; i < o->nsources; i++) {
-		yajl_gen_map_open(g);
-		gs(g, "path"); gs(g, o->sources[i]);
-		gs(g, "sha256"); gs(g, src_sha[i]);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
+	gen_sources(g, o, src_sha);
 	yajl_gen_map_close(g);
-	const unsigned char *buf;
-	size_t len;
-	yajl_gen_get_buf(g, &buf, &len);
-	char *s = strndup((const char *)buf, len);
-	yajl_gen_free(g);
-	return s;
+	return gen_text(g);
 }
 
 static int step_done(sqlite3_stmt *st, al_catalog *c, al_err *e)
@@ -298,12 +316,7 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 	sqlite3_bind_text(q, 4, o->task, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, spm_sha, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, o->vit ? vit_sha : NULL, -1, SQLITE_STATIC);
-	char *srcs = NULL;
-	{
-		/* the sources array alone, from the params JSON */
-		const char *s = strstr(params, "\"sources\":");
-		srcs = strndup(s ? s + 10 : "[]", s ? strlen(s + 10) - 1 : 2);
-	}
+	char *srcs = sources_json(o, src_sha);
 	sqlite3_bind_text(q, 7, srcs, -1, SQLITE_TRANSIENT);
 	free(srcs);
 	sqlite3_bind_text(q, 8, params, -1, SQLITE_STATIC);
