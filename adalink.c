@@ -34,6 +34,7 @@ int cmd_shards(int argc, char **argv);
 int cmd_patches(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
 
 static const struct command {
 	const char *name;
@@ -50,6 +51,7 @@ static const struct command {
 	{"forward", cmd_forward, "log-likelihoods of targets under a backbone and adapter"},
 	{"train", cmd_train, "train AdaLink modules over a frozen backbone"},
 	{"predict", cmd_predict, "decode outputs with greedy or beam search"},
+	{"runs", cmd_runs, "list, show, compare and remove the training runs in a catalog"},
 	{"inspect", cmd_inspect, "list a safetensors file's tensors and metadata"},
 	{NULL, NULL, NULL},
 };

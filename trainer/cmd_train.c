@@ -14,7 +14,10 @@
 #include "trainer/adalink.h"
 #include "trainer/forward.h"
 #include "trainer/examples.h"
+#include "trainer/runlog.h"
 #include "trainer/train.h"
+
+#include <yajl/yajl_gen.h>
 
 static const al_cmd_help help = {
 	"train",
@@ -23,7 +26,7 @@ static const al_cmd_help help = {
 	"                     [--modalities text,image] [--per-task] [--act none|relu|gelu]\n"
 	"                     [--optimizer adafactor|adamw] [--lr X] [--warmup N] [--no-decay]\n"
 	"                     [--steps N] [--batch B] [--micro M] [--clip X] [--seed S]\n"
-	"                     [--eval-every K] [--resume] -o ADAPTER",
+	"                     [--eval-every K] [--run NAME] [--resume] -o ADAPTER",
 	"Train AdaLink modules (E' = E + f(E W_down) W_up on the input embeddings of\n"
 	"each modality) over a frozen T5-family backbone on the shards of builds in\n"
 	"a catalog, or on JSONL examples ({\"input_ids\", \"target_ids\"} with\n"
@@ -31,8 +34,11 @@ static const al_cmd_help help = {
 	"Writes the adapter to ADAPTER and the optimizer state to ADAPTER.state.",
 	"  -b, --backbone CKPT     the frozen backbone (folder or .safetensors)\n"
 	"  -d, --data FILE         training examples (JSONL)\n"
-	"  -C, --catalog DB        train from builds in this catalog (adalink build)\n"
+	"  -C, --catalog DB        train from builds in this catalog (adalink build);\n"
+	"                          the run is recorded there (adalink runs)\n"
 	"  -t, --train NAMES       the builds to train on, comma-separated\n"
+	"      --run NAME          the run's name in the catalog (default: ADAPTER's\n"
+	"                          file name without .safetensors)\n"
 	"  -D, --dev FILE|NAMES    examples (JSONL, or builds with --catalog) whose mean\n"
 	"                          loss is reported every K steps; the best adapter is\n"
 	"                          kept as ADAPTER.best\n"
@@ -79,6 +85,57 @@ static double dev_loss(al_runner *run, al_adapter *ad, const al_examples *src, i
 	return sum / (tokens ? tokens : 1);
 }
 
+/* The run's settings as a JSON object (for the catalog's runs table). */
+static char *run_config(const char *adapter_cfg, const al_train_opts *to, long steps, long batch,
+			long every, const char *backbone, const char *train, const char *dev,
+			const char *out)
+{
+	const struct { const char *k, *v; } texts[] = {
+		{"backbone", backbone}, {"train", train}, {"dev", dev}, {"output", out},
+		{"optimizer", to->optimizer == AL_ADAMW ? "adamw" : "adafactor"},
+	};
+	const struct { const char *k; double v; } nums[] = {
+		{"lr", to->lr}, {"warmup", (double)to->warmup}, {"decay", to->decay},
+		{"steps", (double)steps}, {"batch", (double)batch}, {"micro", to->micro},
+		{"clip", to->clip}, {"eval_every", (double)every},
+	};
+	yajl_gen g = yajl_gen_alloc(NULL);
+	if (!g)
+		return NULL;
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		yajl_gen_string(g, (const unsigned char *)texts[i].k, strlen(texts[i].k));
+		if (texts[i].v)
+			yajl_gen_string(g, (const unsigned char *)texts[i].v, strlen(texts[i].v));
+		else
+			yajl_gen_null(g);
+	}
+	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+		yajl_gen_string(g, (const unsigned char *)nums[i].k, strlen(nums[i].k));
+		char num[32];
+		int k = snprintf(num, sizeof num, "%.10g", nums[i].v);
+		yajl_gen_number(g, num, (size_t)k);
+	}
+	yajl_gen_map_close(g);
+	const unsigned char *buf;
+	size_t len;
+	yajl_gen_get_buf(g, &buf, &len);
+	/* the adapter's settings (a JSON object "{...}") and ours in one */
+	const char *a = adapter_cfg ? adapter_cfg : "{}";
+	a += strspn(a, " \t\n");
+	size_t alen = strlen(a);
+	while (alen && a[alen - 1] != '}')
+		alen--;
+	char *r = NULL;
+	if (*a == '{' && alen >= 2 && (r = malloc(alen + len + 3))) {
+		int empty = strspn(a + 1, " \t\n") >= alen - 2;
+		snprintf(r, alen + len + 3, "%.*s%s%.*s", (int)(alen - 1), a,
+			 empty ? "" : ", ", (int)(len - 1), (const char *)buf + 1);
+	}
+	yajl_gen_free(g);
+	return r;
+}
+
 static double now(void)
 {
 	struct timespec t;
@@ -88,7 +145,7 @@ static double now(void)
 
 int cmd_train(int argc, char **argv)
 {
-	enum { NO_DECAY = 1000 };
+	enum { NO_DECAY = 1000, RUN };
 	static const struct option opts[] = {
 		{"backbone", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
 		{"catalog", required_argument, 0, 'C'}, {"train", required_argument, 0, 't'},
@@ -101,12 +158,12 @@ int cmd_train(int argc, char **argv)
 		{"clip", required_argument, 0, 'c'}, {"seed", required_argument, 0, 's'},
 		{"dropout", required_argument, 0, 'p'},
 		{"eval-every", required_argument, 0, 'e'}, {"resume", no_argument, 0, 'R'},
-		{"output", required_argument, 0, 'o'},
+		{"output", required_argument, 0, 'o'}, {"run", required_argument, 0, RUN},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *data = NULL, *dev = NULL, *out = NULL, *mods = "text";
-	const char *catalog = NULL, *builds = NULL;
+	const char *catalog = NULL, *builds = NULL, *run_name = NULL;
 	long rank = 64, steps = 1000, batch = 8, micro = 0, seed = 0, every = 100, warmup = 0;
 	int per_task = 0, act = AL_ACT_NONE, resume = 0, c, status;
 	al_train_opts to;
@@ -126,6 +183,7 @@ int cmd_train(int argc, char **argv)
 		case 'T': per_task = 1; break;
 		case 'R': resume = 1; break;
 		case NO_DECAY: to.decay = 0; break;
+		case RUN: run_name = optarg; break;
 		case 'f':
 			if ((act = al_act_parse(optarg)) < 0)
 				return al_cli_usage(&help, "--act wants none, relu or gelu, not '%s'", optarg);
@@ -161,9 +219,11 @@ int cmd_train(int argc, char **argv)
 				return status;
 		}
 	}
-	if (!backbone || !out || (!data == !builds) || (!builds != !catalog))
+	if (!backbone || !out || (!data == !builds) || (builds && !catalog))
 		return al_cli_usage(&help, "--backbone, --output, and either --data FILE or "
 				    "--catalog DB --train NAMES are required");
+	if (run_name && !catalog)
+		return al_cli_usage(&help, "--run names the run in a catalog: give --catalog DB");
 	if (optind < argc)
 		return al_cli_usage(&help, "unexpected argument '%s'", argv[optind]);
 	int want_text = strstr(mods, "text") != NULL, want_image = strstr(mods, "image") != NULL;
@@ -179,14 +239,26 @@ int cmd_train(int argc, char **argv)
 	al_adapter *ad = NULL;
 	al_trainer *tr = NULL;
 	al_runner *drun = NULL;
+	al_runlog *rl = NULL;
+	char *cfgjson = NULL, rname[256], sha[65] = "";
 	int *order = NULL;
 	char state[4096], best[4096];
 	snprintf(state, sizeof state, "%s.state", out);
 	snprintf(best, sizeof best, "%s.best", out);
 	al_t5 *m = al_t5_load(backbone, &e);
-	if (!m || !(src = catalog ? al_examples_builds(catalog, builds, &e) : al_examples_jsonl(data, &e)) ||
-	    (dev && !(dsrc = catalog ? al_examples_builds(catalog, dev, &e) : al_examples_jsonl(dev, &e))))
+	if (!m || !(src = builds ? al_examples_builds(catalog, builds, &e) : al_examples_jsonl(data, &e)) ||
+	    (dev && !(dsrc = builds ? al_examples_builds(catalog, dev, &e) : al_examples_jsonl(dev, &e))))
 		goto fail;
+	/* the backbone's SHA-256: of the file, or of a folder's
+	 * model.safetensors (sharded folders: "folder") */
+	if (!resume || catalog) {
+		char mpath[4096];
+		snprintf(mpath, sizeof mpath, "%s/model.safetensors", backbone);
+		if (al_sha256_file(backbone, sha, &e) < 0 ||
+		    (strcmp(sha, "folder") == 0 && access(mpath, R_OK) == 0 &&
+		     al_sha256_file(mpath, sha, &e) < 0))
+			goto fail;
+	}
 	n = (int)al_examples_count(src);
 	int C = al_t5_cfg(m)->d_model;
 	if (resume) {
@@ -218,14 +290,6 @@ int cmd_train(int argc, char **argv)
 					md->down[j] = (float)(al_rng_normal(&r) / sqrt((double)C));
 			}
 		}
-		/* the backbone's SHA-256: of the file, or of a folder's
-		 * model.safetensors (sharded folders: "folder") */
-		char sha[65], mpath[4096];
-		snprintf(mpath, sizeof mpath, "%s/model.safetensors", backbone);
-		if (al_sha256_file(backbone, sha, &e) < 0 ||
-		    (strcmp(sha, "folder") == 0 && access(mpath, R_OK) == 0 &&
-		     al_sha256_file(mpath, sha, &e) < 0))
-			goto fail;
 		char cfg[768];
 		snprintf(cfg, sizeof cfg, "{\"method\": \"adalink\", \"rank\": %ld, \"activation\": "
 			 "\"%s\", \"modalities\": \"%s\", \"per_task\": %s, \"dropout\": %g, "
@@ -237,6 +301,21 @@ int cmd_train(int argc, char **argv)
 		goto fail;
 	if (dsrc && !(drun = al_runner_new(m, &e)))
 		goto fail;
+	if (catalog) {
+		if (!run_name)
+			run_name = al_runlog_default_name(out, rname, sizeof rname);
+		if (!(cfgjson = run_config(ad->config, &to, steps, batch, every, backbone,
+					   builds ? builds : data, dev, out))) {
+			al_err_set(&e, AL_ENOMEM, "out of memory");
+			goto fail;
+		}
+		if (!(rl = al_runlog_start(catalog, run_name, "adalink", cfgjson, sha, resume,
+					   al_trainer_steps(tr), &e)))
+			goto fail;
+	}
+	double best_dev = INFINITY;
+	if (rl && resume && dsrc && isfinite(al_runlog_min(rl, "dev_loss")))
+		best_dev = al_runlog_min(rl, "dev_loss");   /* ADAPTER.best's */
 	/* example order: a seeded shuffle per epoch, a pure function of the
 	 * seed and the step, so a resumed run sees the same examples */
 	order = malloc(sizeof *order * n);
@@ -244,7 +323,7 @@ int cmd_train(int argc, char **argv)
 	if (!order || !bx)
 		goto fail;
 	long start = al_trainer_steps(tr), epoch = -1;
-	double t0 = now(), best_dev = INFINITY, loss = 0, ema = NAN;
+	double t0 = now(), loss = 0, ema = NAN;
 	long tokens = 0;
 	al_info("training %d examples, %d module%s of rank %ld, %ld steps of %ld%s",
 		n, ad->nmods, ad->nmods == 1 ? "" : "s", rank, steps, batch,
@@ -281,17 +360,24 @@ int cmd_train(int argc, char **argv)
 		}
 		ema = isnan(ema) ? loss : 0.9 * ema + 0.1 * loss;
 		long done = s + 1;
+		if (rl && (al_runlog_add(rl, done, "loss", loss, &e) < 0 ||
+			   al_runlog_add(rl, done, "lr", al_trainer_lr(tr), &e) < 0))
+			goto fail_bx;
 		double el = now() - t0, rate = (done - start) / (el > 0 ? el : 1);
 		if (done % every == 0 || done == steps || al_log_level() >= AL_LOG_DEBUG) {
 			char line[256];
 			int k = snprintf(line, sizeof line, "step %ld/%ld loss %.4f lr %.3g %.0f tokens/s ETA %.0f s",
 					 done, steps, ema, al_trainer_lr(tr), tokens / (el > 0 ? el : 1),
 					 (steps - done) / rate);
+			if (rl && al_runlog_add(rl, done, "tokens_per_s", tokens / (el > 0 ? el : 1), &e) < 0)
+				goto fail_bx;
 			if (dsrc && (done % every == 0 || done == steps)) {
 				double dl = dev_loss(drun, ad, dsrc, micro ? (int)micro : (int)batch, &e);
 				if (isnan(dl))
 					goto fail_bx;
 				snprintf(line + k, sizeof line - k, " dev %.4f%s", dl, dl < best_dev ? " (best)" : "");
+				if (rl && al_runlog_add(rl, done, "dev_loss", dl, &e) < 0)
+					goto fail_bx;
 				if (dl < best_dev) {
 					best_dev = dl;
 					if (al_adapter_save(ad, best, 0, &e) < 0)
@@ -302,10 +388,25 @@ int cmd_train(int argc, char **argv)
 			/* a checkpoint: adapter and state, each written atomically */
 			if (al_adapter_save(ad, out, 0, &e) < 0 || al_trainer_save_state(tr, state, &e) < 0)
 				goto fail_bx;
+			/* the log follows the checkpoint; a busy catalog only
+			 * delays it to the next one */
+			al_err le = {0};
+			if (rl && al_runlog_flush(rl, &le) < 0)
+				al_warn("%s; will retry at the next checkpoint", le.msg);
 		}
 	}
 	if (al_adapter_save(ad, out, 0, &e) < 0 || al_trainer_save_state(tr, state, &e) < 0)
 		goto fail_bx;
+	if (rl) {
+		char fin[256];
+		int k = isfinite(ema) ? snprintf(fin, sizeof fin, "{\"steps\": %ld, \"loss\": %.9g", steps, ema)
+				      : snprintf(fin, sizeof fin, "{\"steps\": %ld", steps);
+		if (dsrc && isfinite(best_dev))
+			k += snprintf(fin + k, sizeof fin - k, ", \"best_dev_loss\": %.9g", best_dev);
+		snprintf(fin + k, sizeof fin - k, "}");
+		if (al_runlog_finish(rl, "finished", fin, &e) < 0)
+			goto fail_bx;
+	}
 	printf("%s\tsteps\t%ld\tloss\t%.6f\n", out, steps, loss);
 	rc = fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL;
 	free(bx);
@@ -314,7 +415,13 @@ fail_bx:
 	free(bx);
 fail:
 	al_error("%s", e.msg);
+	if (rl) {
+		al_err fe = {0};
+		al_runlog_finish(rl, "failed", NULL, &fe);
+	}
 done:
+	al_runlog_free(rl);
+	free(cfgjson);
 	free(order);
 	al_runner_free(drun);
 	al_trainer_free(tr);

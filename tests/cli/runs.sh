@@ -1,0 +1,75 @@
+#!/bin/sh
+# runs.sh: adalink train records its runs in the catalog; adalink runs reads
+# them back: the values logged are the ones train printed and forward
+# computes, a resumed run logs the same history, compare and rm work.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+D="$TESTDATA/adalink"
+B="$D/backbone.safetensors"
+C="$T/runs.db"
+
+run train -b "$B" -d "$D/batch.jsonl" -D "$D/batch.jsonl" -C "$C" -r 4 -O adamw -l 3e-2 \
+	-n 12 -B 3 -s 3 -e 4 -p 0 -o "$T/a.safetensors"
+expect_rc 0 "train with --catalog and JSONL data"
+printed=$(cut -f5 "$T/out")
+run runs ls -c "$C"
+expect_rc 0 "runs ls"
+has "$T/out" "name	method	status	steps	loss" "ls has a header"
+line=$(grep '^a	' "$T/out")
+[ "$(echo "$line" | cut -f2,3,4)" = "adalink	finished	12" ]
+ok $? "the run 'a' (the adapter's file name), method adalink, finished at step 12"
+awk -v a="$(echo "$line" | cut -f5)" -v b="$printed" 'BEGIN { d = a - b; exit !(d < 1e-5 && d > -1e-5) }'
+ok $? "its last loss is the one train printed ($printed)"
+
+run runs history -c "$C" a
+expect_rc 0 "runs history"
+[ "$(awk -F'\t' 'NR > 1 && $3 != ""' "$T/out" | wc -l)" -eq 12 ]
+ok $? "a training loss for each of the 12 steps"
+cp "$T/out" "$T/history-a"
+# Adam with no warm-up and 1/sqrt decay: lr(s) = 3e-2 / sqrt(s)
+awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "lr") c = i }
+	NR > 1 { want = 0.03 / sqrt($1); d = $c - want; if (d > 1e-6 * want || -d > 1e-6 * want) bad = 1 }
+	END { exit bad }' "$T/out"
+ok $? "the learning rate of every step is 3e-2 / sqrt(step)"
+
+# the best dev loss is the mean NLL per token forward gives the best adapter
+run forward -b "$B" -a "$T/a.safetensors.best" "$D/batch.jsonl"
+want=$(awk -F'[:,]' '{ s += $2; n += $4 } END { printf "%.6g", s / n }' "$T/out")
+run runs ls -c "$C"
+got=$(grep '^a	' "$T/out" | cut -f6)
+awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d < 1e-4 * b && -d < 1e-4 * b) }'
+ok $? "the best dev loss ($got) is forward's on the best adapter ($want)"
+
+# 8 steps, then --resume to 12: the same history as the run in one go
+run train -q -b "$B" -d "$D/batch.jsonl" -D "$D/batch.jsonl" -C "$C" --run b -r 4 -O adamw \
+	-l 3e-2 -n 8 -B 3 -s 3 -e 4 -p 0 -o "$T/b.safetensors"
+run train -q -b "$B" -d "$D/batch.jsonl" -D "$D/batch.jsonl" -C "$C" --run b -r 4 -O adamw \
+	-l 3e-2 -n 12 -B 3 -s 3 -e 4 -p 0 --resume -o "$T/b.safetensors"
+expect_rc 0 "resume a run named with --run"
+run runs history -c "$C" b
+cut -f1-4 "$T/out" >"$T/hb"
+cut -f1-4 "$T/history-a" >"$T/ha"
+same "$T/ha" "$T/hb" "a resumed run logs the history of the run in one go"
+
+run train -q -b "$B" -d "$D/batch.jsonl" -C "$C" -r 8 -O adamw -l 3e-2 -n 4 -B 3 -s 3 -o "$T/c.safetensors"
+run runs compare -c "$C" a c
+expect_rc 0 "runs compare"
+has "$T/out" "key	a	c" "one column per run"
+has "$T/out" "*config.rank	4	8" "the differing rank is marked"
+has "$T/out" "config.optimizer	adamw	adamw" "a shared setting is not"
+run runs show -c "$C" c
+has "$T/out" "config.steps	4" "show lists the settings"
+
+run runs rm -c "$C" c
+expect_rc 0 "runs rm"
+run runs show -c "$C" c
+expect_rc 1 "a removed run is gone"
+has "$T/err" "no run 'c'" "saying so"
+run runs ls -c "$T/none.db"
+expect_rc 1 "a missing catalog exits 1"
+run runs show -c "$C"
+expect_rc 2 "show without a run is a usage error"
+run runs frob -c "$C"
+expect_rc 2 "an unknown action is a usage error"
+run train -b "$B" -d "$D/batch.jsonl" --run x -o "$T/x.safetensors"
+expect_rc 2 "--run without --catalog is a usage error"
+done_testing
