@@ -9,9 +9,17 @@
  *   textcaps: TextCaps_0.1_{train,val,test}.json ({"data": [{image_id,
  *     caption_str, reference_strs}]}), one record per image.
  *   stvqa: {train,test}_task_{1,2,3}.json ({"data": [{question_id,
- *     question, file_path, answers}]}), images under file_path.
- *   docvqa: {train,val,test}_v1.0.json ({"data": [{questionId, question,
- *     image: "documents/X.png", answers}]}).
+ *     question, file_path: "coco-text/X.jpg", answers}]}; test: no answers),
+ *     images under file_path (train_images/..., test_task3_images/...).
+ *   docvqa: {train,val}_v1.0_withQT.json, test_v1.0.json (older releases:
+ *     {train,val}_v1.0.json) ({"data": [{questionId, question, image:
+ *     "documents/X.png", answers}]}; test: no answers).  The pages are joined
+ *     by file name: SP-DocVQA ships them flat in spdocvqa_images/, older
+ *     releases under SPLIT/documents/.
+ *   Field names checked against public readers: google-research/big_vision
+ *   big_vision/datasets/{stvqa/stvqa.py,docvqa/docvqa.py}, the molmo
+ *   olmo/data/academic_datasets.py (SceneTextQa, DocQa), facebookresearch/mmf
+ *   mmf/datasets/builders/stvqa/dataset.py.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,12 +350,14 @@ typedef struct data_kind {
 	const char *image_dir;           /* dir of IMAGE_ID.jpg, or NULL: the
 					    image field is a path */
 	int captions;                    /* TextCaps */
+	int join_by_name;                /* join on the image field's file
+					    name, not its whole path */
 } data_kind;
 
 static const data_kind k_textvqa = {"question_id", "image_id", "_images/", 0};
 static const data_kind k_textcaps = {"image_id", "image_id", "_images/", 1};
 static const data_kind k_stvqa = {"question_id", "file_path", NULL, 0};
-static const data_kind k_docvqa = {"questionId", "image", NULL, 0};
+static const data_kind k_docvqa = {"questionId", "image", NULL, 0, 1};
 
 typedef struct dfile {
 	vfile f;
@@ -378,8 +388,9 @@ static int data_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 			 k->image_dir, img);
 		snprintf(keybuf, sizeof keybuf, "%s.jpg", img);
 	} else {
+		const char *slash = k->join_by_name ? strrchr(img, '/') : NULL;
 		snprintf(image, sizeof image, "%s", img);
-		snprintf(keybuf, sizeof keybuf, "%s", img);
+		snprintf(keybuf, sizeof keybuf, "%s", slash ? slash + 1 : img);
 	}
 	al_item it = {.id = id, .split = f->split, .key = keybuf, .image = image,
 		      .where = where};
@@ -544,8 +555,10 @@ const al_family al_fam_stvqa = {
 const al_family al_fam_docvqa = {
 	.name = "docvqa",
 	.summary = "DocVQA 1.0: questions on document page images (PNG)",
-	.expects = "{train,val,test}_v1.0.json, then the page images "
-		   "documents/*.png",
+	.expects = "{train,val}_v1.0_withQT.json and test_v1.0.json "
+		   "(spdocvqa_qas.zip; older releases {train,val}_v1.0.json), "
+		   "then the page images by file name: spdocvqa_images/*.png "
+		   "or SPLIT/documents/*.png",
 	.task = "vqa",
 	.has_images = 1,
 	.ninputs = 1,

@@ -74,6 +74,36 @@ for d in textvqa textcaps; do
 	compare "$T/want" "$T/out" "$d: every record"
 done
 
+# ---- ST-VQA and DocVQA: hand-made files in the official layout ----
+# tests/data/datasets/official: made-up questions with the keys the public
+# readers use -- ST-VQA task 3 {"data": [{question_id, question, answers,
+# file_path "SOURCE/FILE", file_name, dataset, set_name}]}, test without
+# answers (google-research/big_vision big_vision/datasets/stvqa/stvqa.py,
+# molmo olmo/data/academic_datasets.py SceneTextQa); SP-DocVQA
+# spdocvqa_qas/{val_v1.0_withQT,test_v1.0}.json {dataset_name, dataset_split,
+# dataset_version, data: [{questionId, question, question_types, image
+# "documents/NAME.png", docId, ucsf_document_id, ucsf_document_page_no,
+# answers, data_split}]}, test without answers or question types
+# (big_vision/datasets/docvqa/docvqa.py, molmo DocQa), pages flat in
+# spdocvqa_images/.
+O="$TESTDATA/datasets/official"
+run ingest -I stvqa "$O/stvqa/train_task_3.json" "$O/stvqa/test_task_3.json"
+expect_rc 0 "ST-VQA train_task_3.json and test_task_3.json ingest"
+compare "$O/stvqa.expect.jsonl" "$T/out" "ST-VQA: 3 train + 2 test records, test without answers"
+run ingest -I docvqa "$O/docvqa/spdocvqa_qas/val_v1.0_withQT.json" "$O/docvqa/spdocvqa_qas/test_v1.0.json"
+expect_rc 0 "DocVQA val_v1.0_withQT.json and test_v1.0.json ingest"
+compare "$O/docvqa.expect.jsonl" "$T/out" "DocVQA: 3 val + 2 test records, test without answers"
+mkdir -p "$T/sp/spdocvqa_images" "$T/st/train_images/coco-text" "$T/st/train_images/imdb"
+for p in abcd0001_3 efgh0002_1; do cp "$TESTDATA/images/document.png" "$T/sp/spdocvqa_images/$p.png"; done
+run ingest docvqa --split val "$O/docvqa/spdocvqa_qas" "$T/sp/spdocvqa_images"
+expect_rc 0 "DocVQA with its page folder"
+has "$T/err" "3 records, 2 images, 0 skipped" "DocVQA: pages joined by file name, not documents/"
+cp "$TESTDATA/images/COCO_val2014_000000000241.jpg" "$T/st/train_images/coco-text/COCO_train2014_000000000777.jpg"
+cp "$TESTDATA/images/COCO_val2014_000000000294.jpg" "$T/st/train_images/imdb/Poster_42.jpg"
+run ingest stvqa --split train "$O/stvqa" "$T/st/train_images"
+expect_rc 0 "ST-VQA with its image folder"
+has "$T/err" "3 records, 2 images, 0 skipped" "ST-VQA: images joined by file_path"
+
 # ---- the miniature distributions, every format ----
 G="$T/dist"
 "$PY" "$GEN" "$G" >"$T/gen.log" 2>&1 && "$PY" "$GEN" "$G" --bad >>"$T/gen.log" 2>&1
