@@ -54,6 +54,16 @@ void al_rmsnorm_backward(float *dx, const float *dy, const float *x, const float
 	}
 }
 
+void al_rmsnorm_backward_weight(float *dw, const float *dy, const float *x, const float *rstd,
+				int N, int C)
+{
+	for (int n = 0; n < N; n++) {
+		const float *xr = x + (size_t)n * C, *dyr = dy + (size_t)n * C;
+		for (int c = 0; c < C; c++)
+			dw[c] += dyr[c] * xr[c] * rstd[n];
+	}
+}
+
 void al_relu_forward(float *x, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -129,6 +139,17 @@ void al_t5_position_bias(float *bias, const float *table, int H, int Tq, int Tk,
 		}
 }
 
+void al_t5_position_bias_backward(float *dtable, const float *dbias, int H, int Tq, int Tk,
+				  int bidirectional, int num_buckets, int max_distance)
+{
+	for (int i = 0; i < Tq; i++)
+		for (int j = 0; j < Tk; j++) {
+			int b = al_t5_bucket(j - i, bidirectional, num_buckets, max_distance);
+			for (int h = 0; h < H; h++)
+				dtable[(size_t)b * H + h] += dbias[((size_t)h * Tq + i) * Tk + j];
+		}
+}
+
 void al_attention_forward(float *out, float *probs, const float *q, const float *k,
 			  const float *v, const float *bias, const float *key_mask,
 			  int causal, int B, int Tq, int Tk, int H, int D)
@@ -180,6 +201,14 @@ void al_attention_backward(float *dq, float *dk, float *dv, const float *dout,
 			   const float *v, int B, int Tq, int Tk, int H, int D,
 			   float *dS)
 {
+	al_attention_backward_bias(dq, dk, dv, NULL, dout, probs, q, k, v, B, Tq, Tk, H, D, dS);
+}
+
+void al_attention_backward_bias(float *dq, float *dk, float *dv, float *dbias,
+				const float *dout, const float *probs, const float *q,
+				const float *k, const float *v, int B, int Tq, int Tk, int H,
+				int D, float *dS)
+{
 	int HD = H * D;
 	for (int b = 0; b < B; b++)
 		for (int h = 0; h < H; h++) {
@@ -200,6 +229,11 @@ void al_attention_backward(float *dq, float *dk, float *dv, const float *dout,
 					dot += r[j] * pr[j];
 				for (int j = 0; j < Tk; j++)
 					r[j] = pr[j] * (r[j] - dot);
+			}
+			if (dbias) {   /* the bias is added to S as it is */
+				float *db = dbias + (size_t)h * Tq * Tk;
+				for (size_t i = 0; i < (size_t)Tq * Tk; i++)
+					db[i] += dS[i];
 			}
 			/* dQ += dS K;  dK += dS^T Q */
 			if (dq)

@@ -32,6 +32,10 @@ void al_rmsnorm_forward(float *y, float *rstd, const float *x, const float *w, i
 void al_rmsnorm_backward(float *dx, const float *dy, const float *x, const float *w,
 			 const float *rstd, int N, int C);
 
+/* dw[C] += sum over rows of dy[n,c] x[n,c] rstd[n] (the weight's gradient) */
+void al_rmsnorm_backward_weight(float *dw, const float *dy, const float *x, const float *rstd,
+				int N, int C);
+
 /* ReLU in place and its backward: dx[n] = dy[n] * (y[n] > 0), overwriting dx. */
 void al_relu_forward(float *x, size_t n);
 void al_relu_backward(float *dx, const float *dy, const float *y, size_t n);
@@ -64,6 +68,17 @@ void al_attention_backward(float *dq, float *dk, float *dv, const float *dout,
 			   const float *probs, const float *q, const float *k,
 			   const float *v, int B, int Tq, int Tk, int H, int D,
 			   float *scratch);
+
+/* The same, and dbias[H,Tq,Tk] (+=, summed over the batch) when not NULL:
+ * the gradient of an additive score bias shared by the batch. */
+void al_attention_backward_bias(float *dq, float *dk, float *dv, float *dbias,
+				const float *dout, const float *probs, const float *q,
+				const float *k, const float *v, int B, int Tq, int Tk, int H,
+				int D, float *scratch);
+/* dtable[num_buckets, H] += dbias[H,Tq,Tk] gathered by bucket (the
+ * backward of al_t5_position_bias). */
+void al_t5_position_bias_backward(float *dtable, const float *dbias, int H, int Tq, int Tk,
+				  int bidirectional, int num_buckets, int max_distance);
 
 /* Softmax cross-entropy: logits[N,V], targets[N] (negative: ignored).
  * Returns the summed loss over the non-ignored rows (natural log);

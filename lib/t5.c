@@ -290,6 +290,22 @@ void al_t5_free(al_t5 *m)
 	free(m);
 }
 
+/* Every tensor of m in block order: plan(), then the vision projection
+ * (when c.vision_dim > 0) and the encoder's own embeddings (own_enc). */
+static int layout(al_t5 *m, want **w)
+{
+	int n = plan(m, w);
+	if (n < 0)
+		return n;
+	if (m->c.vision_dim > 0)
+		add(*w, &n, &m->vproj, 0, 2, m->c.d_model, m->c.vision_dim, "vision_projection.weight");
+	if (m->own_enc)
+		add(*w, &n, &m->enc_embed, 0, 2, m->c.vocab, m->c.d_model, "encoder.embed_tokens.weight");
+	return n;
+}
+
+static size_t numel(const want *w) { return w->shape[0] * (w->ndim == 2 ? w->shape[1] : 1); }
+
 /* Allocate m's parameter block for its config (and a vision projection
  * of vproj_dim columns when > 0) and point the views into it; *w and *n
  * describe every tensor for the caller to fill. */
@@ -297,16 +313,14 @@ static int alloc_params(al_t5 *m, int vproj_dim, want **w, int *n, al_err *e)
 {
 	m->enc = calloc(m->c.enc_layers, sizeof *m->enc);
 	m->dec = calloc(m->c.dec_layers, sizeof *m->dec);
-	*n = (m->enc && m->dec) ? plan(m, w) : -1;
+	if (vproj_dim > 0)
+		m->c.vision_dim = vproj_dim;
+	*n = (m->enc && m->dec) ? layout(m, w) : -1;
 	if (*n < 0)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
-	if (vproj_dim > 0) {
-		m->c.vision_dim = vproj_dim;
-		add(*w, n, &m->vproj, 0, 2, m->c.d_model, vproj_dim, "vision_projection.weight");
-	}
 	size_t total = 0;
 	for (int i = 0; i < *n; i++)
-		total += (*w)[i].shape[0] * ((*w)[i].ndim == 2 ? (*w)[i].shape[1] : 1);
+		total += numel(&(*w)[i]);
 	m->nparams = total;
 	m->block = malloc(total * sizeof *m->block);
 	if (!m->block)
@@ -314,7 +328,7 @@ static int alloc_params(al_t5 *m, int vproj_dim, want **w, int *n, al_err *e)
 	float *p = m->block;
 	for (int i = 0; i < *n; i++) {
 		*(*w)[i].dst = p;
-		p += (*w)[i].shape[0] * ((*w)[i].ndim == 2 ? (*w)[i].shape[1] : 1);
+		p += numel(&(*w)[i]);
 	}
 	return 0;
 }
@@ -338,6 +352,7 @@ al_t5 *al_t5_load(const char *path, al_err *e)
 			   "[d_model=%d, vision_dim]", path, m->c.d_model);
 		goto bad;
 	}
+	m->own_enc = find(&s, "encoder.embed_tokens.weight") != NULL;
 	if (alloc_params(m, vp ? (int)vp->shape[1] : 0, &w, &n, e) < 0) {
 		al_err_wrap(e, "'%s'", path);
 		goto bad;
@@ -390,6 +405,7 @@ al_t5 *al_t5_new(const al_t5_config *c, int vision_dim, uint64_t seed, al_err *e
 		return NULL;
 	}
 	m->c = *c;
+	m->c.vision_dim = 0;
 	if (alloc_params(m, vision_dim, &w, &n, e) < 0) {
 		free(w);
 		al_t5_free(m);
@@ -455,12 +471,10 @@ int al_t5_save(const al_t5 *m, const char *path, al_err *e)
 	layer_w *enc = calloc(m->c.enc_layers, sizeof *enc), *dec = calloc(m->c.dec_layers, sizeof *dec);
 	shadow.enc = enc;
 	shadow.dec = dec;
-	int n = (enc && dec) ? plan(&shadow, &w) : -1;
+	int n = (enc && dec) ? layout(&shadow, &w) : -1;
 	char *cfg = al_t5_config_json(&m->c);
 	al_st_writer *wr = n >= 0 && cfg ? al_st_writer_new(path, e) : NULL;
 	int rc = wr ? al_st_writer_meta(wr, "config", cfg, e) : al_err_set(e, AL_ENOMEM, "out of memory");
-	if (rc == 0 && m->vproj)
-		add(w, &n, &shadow.vproj, 0, 2, m->c.d_model, m->c.vision_dim, "vision_projection.weight");
 	/* The tensors lie in m->block in plan order: walk it alongside. */
 	const float *p = m->block;
 	for (int i = 0; rc == 0 && i < n; i++) {
@@ -487,9 +501,166 @@ int al_t5_embed(const al_t5 *m, const int *ids, int n, float *out, al_err *e)
 		if (ids[i] < 0 || ids[i] >= m->c.vocab)
 			return al_err_set(e, AL_EINVAL, "token id %d at position %d is outside "
 					  "the vocabulary (0..%d)", ids[i], i, m->c.vocab - 1);
-		memcpy(out + (size_t)i * C, m->shared + (size_t)ids[i] * C, sizeof *out * C);
+		memcpy(out + (size_t)i * C, (m->enc_embed ? m->enc_embed : m->shared) + (size_t)ids[i] * C,
+		       sizeof *out * C);
 	}
 	return 0;
+}
+
+/* ---- the backbone's weights as trainable tensors ---- */
+
+static float **slot_of(layer_w *w, int slot)
+{
+	switch (slot) {
+	case AL_T5_Q: return &w->q;
+	case AL_T5_K: return &w->k;
+	case AL_T5_V: return &w->v;
+	case AL_T5_O: return &w->o;
+	case AL_T5_CQ: return &w->cq;
+	case AL_T5_CK: return &w->ck;
+	case AL_T5_CV: return &w->cv;
+	case AL_T5_CO: return &w->co;
+	case AL_T5_WI0: return &w->wi0;
+	case AL_T5_WI1: return &w->wi1;
+	default: return &w->wo;
+	}
+}
+
+int al_t5_linear(const al_t5_config *c, int decoder, int layer, int slot, char *name, size_t n,
+		 int *I, int *O)
+{
+	int C = c->d_model, HD = c->heads * c->d_kv, F = c->d_ff;
+	*I = *O = 0;
+	if (layer < 0 || layer >= (decoder ? c->dec_layers : c->enc_layers) || slot < 0 ||
+	    slot >= AL_T5_SLOTS || (!decoder && slot >= AL_T5_CQ && slot <= AL_T5_CO) ||
+	    (!c->gated && slot == AL_T5_WI1))
+		return 0;
+	static const char *leaf[] = {"q", "k", "v", "o", "q", "k", "v", "o", "wi_0", "wi_1", "wo"};
+	const char *side = decoder ? "decoder" : "encoder";
+	if (slot <= AL_T5_O)
+		snprintf(name, n, "%s.block.%d.layer.0.SelfAttention.%s", side, layer, leaf[slot]);
+	else if (slot <= AL_T5_CO)
+		snprintf(name, n, "%s.block.%d.layer.1.EncDecAttention.%s", side, layer, leaf[slot]);
+	else
+		snprintf(name, n, "%s.block.%d.layer.%d.DenseReluDense.%s", side, layer, decoder ? 2 : 1,
+			 slot == AL_T5_WI0 && !c->gated ? "wi" : leaf[slot]);
+	*I = slot == AL_T5_O || slot == AL_T5_CO ? HD : slot == AL_T5_WO ? F : C;
+	*O = slot == AL_T5_O || slot == AL_T5_CO || slot == AL_T5_WO ? C :
+	     slot >= AL_T5_WI0 ? F : HD;
+	return 1;
+}
+
+int al_t5_linear_parse(const al_t5_config *c, const char *name, int *decoder, int *layer, int *slot)
+{
+	char buf[160];
+	int I, O;
+	for (int d = 0; d < 2; d++)
+		for (int l = 0; l < (d ? c->dec_layers : c->enc_layers); l++)
+			for (int k = 0; k < AL_T5_SLOTS; k++)
+				if (al_t5_linear(c, d, l, k, buf, sizeof buf, &I, &O) &&
+				    strcmp(buf, name) == 0) {
+					*decoder = d, *layer = l, *slot = k;
+					return 0;
+				}
+	return -1;
+}
+
+float *al_t5_linear_weight(al_t5 *m, int decoder, int layer, int slot)
+{
+	char buf[160];
+	int I, O;
+	if (!al_t5_linear(&m->c, decoder, layer, slot, buf, sizeof buf, &I, &O))
+		return NULL;
+	return *slot_of(decoder ? &m->dec[layer] : &m->enc[layer], slot);
+}
+
+al_t5 *al_t5_grads_new(const al_t5 *m, al_err *e)
+{
+	al_t5 *g = calloc(1, sizeof *g);
+	want *w = NULL;
+	int n = 0;
+	if (!g) {
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	g->c = m->c;
+	g->c.vision_dim = 0;
+	g->own_enc = m->own_enc;
+	if (alloc_params(g, m->c.vision_dim, &w, &n, e) < 0) {
+		free(w);
+		al_t5_free(g);
+		return NULL;
+	}
+	free(w);
+	al_t5_zero(g);
+	return g;
+}
+
+void al_t5_zero(al_t5 *m) { memset(m->block, 0, m->nparams * sizeof *m->block); }
+
+int al_t5_tensors(al_t5 *m, al_t5_tensor **out, al_err *e)
+{
+	want *w = NULL;
+	al_t5 shadow = *m;
+	layer_w *enc = calloc(m->c.enc_layers, sizeof *enc), *dec = calloc(m->c.dec_layers, sizeof *dec);
+	shadow.enc = enc;
+	shadow.dec = dec;
+	int n = (enc && dec) ? layout(&shadow, &w) : -1;
+	*out = n >= 0 ? calloc(n ? n : 1, sizeof **out) : NULL;
+	if (!*out) {
+		n = al_err_set(e, AL_ENOMEM, "out of memory");
+	} else {
+		float *p = m->block;
+		for (int i = 0; i < n; i++) {
+			snprintf((*out)[i].name, sizeof (*out)[i].name, "%s", w[i].name);
+			(*out)[i].data = p;
+			(*out)[i].rows = (int)w[i].shape[0];
+			(*out)[i].cols = w[i].ndim == 2 ? (int)w[i].shape[1] : 1;
+			p += numel(&w[i]);
+		}
+	}
+	free(w);
+	free(enc);
+	free(dec);
+	return n;
+}
+
+void al_t5_embed_backward(al_t5 *grads, const int *ids, int n, const float *d)
+{
+	int C = grads->c.d_model;
+	float *table = grads->enc_embed ? grads->enc_embed : grads->shared;
+	for (int i = 0; i < n; i++) {
+		float *row = table + (size_t)ids[i] * C;
+		for (int k = 0; k < C; k++)
+			row[k] += d[(size_t)i * C + k];
+	}
+}
+
+float *al_t5_encoder_embeddings(al_t5 *m, al_err *e)
+{
+	if (m->own_enc)
+		return m->enc_embed;
+	size_t VC = (size_t)m->c.vocab * m->c.d_model;
+	want *w = NULL;
+	m->own_enc = 1;
+	int n = layout(m, &w);   /* names and places only: nothing moves yet */
+	float *nb = n >= 0 ? realloc(m->block, (m->nparams + VC) * sizeof *nb) : NULL;
+	if (!nb) {
+		m->own_enc = 0;
+		free(w);
+		al_err_set(e, AL_ENOMEM, "out of memory for a second embedding table");
+		return NULL;
+	}
+	m->block = nb;
+	float *p = m->block;
+	for (int i = 0; i < n; i++) {
+		*w[i].dst = p;
+		p += numel(&w[i]);
+	}
+	free(w);
+	m->nparams += VC;
+	memcpy(m->enc_embed, m->shared, VC * sizeof *m->shared);
+	return m->enc_embed;
 }
 
 /* ---- activations ---- */
@@ -513,6 +684,13 @@ struct al_t5_acts {
 	/* backward scratch */
 	float *g_dec, *g_dec2, *g_enc, *g_enc2, *g_encout, *g_ff, *g_ff2, *g_hd, *g_hd2,
 	      *g_q, *g_k, *g_v, *g_ek, *g_ev, *g_logits, *g_scratch;
+	/* training the weights (al_t5_acts_train) */
+	int Le;                            /* encoder layers: decoder layer l is Le + l */
+	const al_t5_lora *lora;
+	const al_t5_lora_w **ltab;         /* [(Le + Ld) * AL_T5_SLOTS], NULL: no LoRA */
+	float *lt, *lu;                    /* [rows, r] LoRA scratch */
+	al_t5 *grads;                      /* every weight's gradient, or NULL */
+	float *dbias;                      /* [H, T, T] the position bias's gradient */
 };
 
 const float *al_t5_logits(const al_t5_acts *a) { return a->logits; }
@@ -525,6 +703,9 @@ void al_t5_acts_free(al_t5_acts *a)
 	free(a->enc);
 	free(a->dec);
 	free(a->targets);
+	free(a->ltab);
+	free(a->lt);
+	free(a->dbias);
 	free(a);
 }
 
@@ -537,6 +718,7 @@ al_t5_acts *al_t5_acts_new(const al_t5 *m, int B, int Te, int Td, al_err *e)
 	if (!a)
 		goto oom;
 	a->B = a->cB = B, a->Te = a->cTe = Te, a->Td = a->cTd = Td;
+	a->Le = c->enc_layers;
 	a->enc = calloc(c->enc_layers, sizeof *a->enc);
 	a->dec = calloc(c->dec_layers, sizeof *a->dec);
 	a->targets = calloc(M ? M : 1, sizeof *a->targets);
@@ -599,44 +781,123 @@ oom:
 	return NULL;
 }
 
-/* ---- forward ---- */
-
-/* Feed-forward sub-layer: h += wo(act(x wi0) [* x wi1]) with x = norm(h). */
-static void ff_forward(const al_t5_config *c, const layer_w *w, layer_a *a, float *h,
-		       int N)
+int al_t5_acts_train(al_t5_acts *a, const al_t5_lora *lora, al_t5 *grads, const al_t5 *m,
+		     al_err *e)
 {
-	int C = c->d_model, F = c->d_ff;
-	al_rmsnorm_forward(a->lnf, a->rstdf, h, w->lnf, N, C, c->eps);
-	al_linear_forward(a->ffa, a->lnf, w->wi0, N, C, F);
-	size_t n = (size_t)N * F;
-	if (c->gated) {
-		al_linear_forward(a->ffb, a->lnf, w->wi1, N, C, F);
-		al_gelu_forward(a->ffh, a->ffa, n);
-		for (size_t i = 0; i < n; i++)
-			a->ffh[i] *= a->ffb[i];
-	} else {
-		memcpy(a->ffh, a->ffa, n * sizeof *a->ffh);
-		al_relu_forward(a->ffh, n);
+	const al_t5_config *c = &m->c;
+	int L = c->enc_layers + c->dec_layers;
+	free(a->ltab);
+	free(a->lt);
+	free(a->dbias);
+	a->ltab = NULL, a->lt = a->lu = a->dbias = NULL;
+	a->lora = NULL;
+	a->grads = grads;
+	if (grads && (grads->nparams != m->nparams || grads->c.d_model != c->d_model))
+		return al_err_set(e, AL_EINVAL, "the gradients were not made for this model");
+	if (grads) {
+		size_t T = a->cTe > a->cTd ? a->cTe : a->cTd;
+		if (!(a->dbias = calloc((size_t)c->heads * T * T, sizeof *a->dbias)))
+			return al_err_set(e, AL_ENOMEM, "out of memory");
 	}
-	/* h += ffh wo^T */
-	al_sgemm(0, 1, N, C, F, 1.0f, a->ffh, F, w->wo, F, 1.0f, h, C);
+	if (!lora || lora->n == 0)
+		return 0;
+	size_t R = (size_t)a->cB * (a->cTe > a->cTd ? a->cTe : a->cTd);
+	a->ltab = calloc((size_t)L * AL_T5_SLOTS, sizeof *a->ltab);
+	a->lt = malloc(sizeof(float) * 2 * R * (lora->r > 0 ? lora->r : 1));
+	if (!a->ltab || !a->lt)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	a->lu = a->lt + R * lora->r;
+	for (int i = 0; i < lora->n; i++) {
+		const al_t5_lora_w *w = &lora->w[i];
+		char name[160];
+		int I, O;
+		if (!al_t5_linear(c, w->decoder, w->layer, w->slot, name, sizeof name, &I, &O))
+			return al_err_set(e, AL_EINVAL, "LoRA on %s block %d, linear %d: the "
+					  "backbone has no such layer", w->decoder ? "decoder" : "encoder",
+					  w->layer, w->slot);
+		a->ltab[(w->decoder ? c->enc_layers : 0) * AL_T5_SLOTS + w->layer * AL_T5_SLOTS + w->slot] = w;
+	}
+	a->lora = lora;
+	return 0;
 }
 
-/* h += the self-attention sub-layer of h (input saved in la->hin), over
- * B sequences of T positions: bidirectional with a key mask (encoder), or
- * causal (decoder). */
-static void self_forward(const al_t5_config *c, const layer_w *w, layer_a *la, float *h,
-			 int B, int T, const float *bias, const float *mask, int causal)
+/* y[N,O] = x[N,I] W[O,I]^T + beta y, plus the LoRA delta
+ * scale (x A^T) B^T of layer li's slot when it has one. */
+static void lin_fwd(const al_t5_acts *a, int li, int slot, float *y, float beta, const float *x,
+		    const float *W, int N, int I, int O)
+{
+	al_sgemm(0, 1, N, O, I, 1.0f, x, I, W, I, beta, y, O);
+	const al_t5_lora_w *l = a->ltab ? a->ltab[li * AL_T5_SLOTS + slot] : NULL;
+	if (l) {
+		int r = a->lora->r;
+		al_sgemm(0, 1, N, r, I, 1.0f, x, I, l->A, I, 0.0f, a->lt, r);
+		al_sgemm(0, 1, N, O, r, a->lora->scale, a->lt, r, l->B, r, 1.0f, y, O);
+	}
+}
+
+/* The backward of lin_fwd: dx[N,I] = dy[N,O] W + beta dx (dx may be
+ * NULL: not needed), plus the weight's gradient when training every
+ * weight and the LoRA pair's gradients. */
+static void lin_bwd(const al_t5_acts *a, int li, int slot, float *dx, float beta, const float *dy,
+		    const float *x, const float *W, int N, int I, int O)
+{
+	if (dx)
+		al_sgemm(0, 0, N, I, O, 1.0f, dy, O, W, I, beta, dx, I);
+	if (a->grads) {
+		layer_w *g = li < a->Le ? &a->grads->enc[li] : &a->grads->dec[li - a->Le];
+		al_linear_backward_weight(*slot_of(g, slot), dy, x, N, I, O);
+	}
+	const al_t5_lora_w *l = a->ltab ? a->ltab[li * AL_T5_SLOTS + slot] : NULL;
+	if (l) {
+		int r = a->lora->r;
+		float s = a->lora->scale;
+		al_sgemm(0, 1, N, r, I, 1.0f, x, I, l->A, I, 0.0f, a->lt, r);      /* t = x A^T */
+		al_sgemm(1, 0, O, r, N, s, dy, O, a->lt, r, 1.0f, l->gB, r);        /* gB += s dy^T t */
+		al_sgemm(0, 0, N, r, O, 1.0f, dy, O, l->B, r, 0.0f, a->lu, r);      /* u = dy B */
+		al_sgemm(1, 0, r, I, N, s, a->lu, r, x, I, 1.0f, l->gA, I);         /* gA += s u^T x */
+		if (dx)
+			al_sgemm(0, 0, N, I, r, s, a->lu, r, l->A, I, 1.0f, dx, I); /* dx += s u A */
+	}
+}
+
+/* ---- forward ---- */
+
+/* Feed-forward sub-layer of layer li: h += wo(act(x wi0) [* x wi1]) with
+ * x = norm(h). */
+static void ff_forward(const al_t5_config *c, const layer_w *w, layer_a *la, const al_t5_acts *a,
+		       int li, float *h, int N)
+{
+	int C = c->d_model, F = c->d_ff;
+	al_rmsnorm_forward(la->lnf, la->rstdf, h, w->lnf, N, C, c->eps);
+	lin_fwd(a, li, AL_T5_WI0, la->ffa, 0.0f, la->lnf, w->wi0, N, C, F);
+	size_t n = (size_t)N * F;
+	if (c->gated) {
+		lin_fwd(a, li, AL_T5_WI1, la->ffb, 0.0f, la->lnf, w->wi1, N, C, F);
+		al_gelu_forward(la->ffh, la->ffa, n);
+		for (size_t i = 0; i < n; i++)
+			la->ffh[i] *= la->ffb[i];
+	} else {
+		memcpy(la->ffh, la->ffa, n * sizeof *la->ffh);
+		al_relu_forward(la->ffh, n);
+	}
+	lin_fwd(a, li, AL_T5_WO, h, 1.0f, la->ffh, w->wo, N, F, C);   /* h += ffh wo^T */
+}
+
+/* h += the self-attention sub-layer of layer li over h (input saved in
+ * la->hin), over B sequences of T positions: bidirectional with a key
+ * mask (encoder), or causal (decoder). */
+static void self_forward(const al_t5_config *c, const layer_w *w, layer_a *la, const al_t5_acts *a,
+			 int li, float *h, int B, int T, const float *bias, const float *mask, int causal)
 {
 	int C = c->d_model, H = c->heads, D = c->d_kv, HD = H * D, N = B * T;
 	memcpy(la->hin, h, sizeof *h * N * C);
 	al_rmsnorm_forward(la->ln0, la->rstd0, h, w->ln0, N, C, c->eps);
-	al_linear_forward(la->q, la->ln0, w->q, N, C, HD);
-	al_linear_forward(la->k, la->ln0, w->k, N, C, HD);
-	al_linear_forward(la->v, la->ln0, w->v, N, C, HD);
+	lin_fwd(a, li, AL_T5_Q, la->q, 0.0f, la->ln0, w->q, N, C, HD);
+	lin_fwd(a, li, AL_T5_K, la->k, 0.0f, la->ln0, w->k, N, C, HD);
+	lin_fwd(a, li, AL_T5_V, la->v, 0.0f, la->ln0, w->v, N, C, HD);
 	al_attention_forward(la->att, la->probs, la->q, la->k, la->v, bias, mask, causal,
 			     B, T, T, H, D);
-	al_sgemm(0, 1, N, C, HD, 1.0f, la->att, HD, w->o, HD, 1.0f, h, C);
+	lin_fwd(a, li, AL_T5_O, h, 1.0f, la->att, w->o, N, HD, C);
 }
 
 /* The encoder over a->B x a->Te positions: enc_out and every saved
@@ -655,9 +916,9 @@ static void encode(const al_t5 *m, al_t5_acts *a, const float *embeds, const flo
 	for (int l = 0; l < c->enc_layers; l++) {
 		const layer_w *w = &m->enc[l];
 		layer_a *la = &a->enc[l];
-		self_forward(c, w, la, h, B, Te, a->enc_bias, a->enc_mask, 0);
+		self_forward(c, w, la, a, l, h, B, Te, a->enc_bias, a->enc_mask, 0);
 		memcpy(la->hmid2, h, NC * sizeof *h);
-		ff_forward(c, w, la, h, N);
+		ff_forward(c, w, la, a, l, h, N);
 	}
 	al_rmsnorm_forward(a->enc_out, a->enc_rstd, h, m->enc_final, N, C, c->eps);
 }
@@ -705,17 +966,18 @@ double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float 
 	for (int l = 0; l < c->dec_layers; l++) {
 		const layer_w *w = &m->dec[l];
 		layer_a *la = &a->dec[l];
-		self_forward(c, w, la, h, B, Td, a->dec_bias, NULL, 1);
+		int li = c->enc_layers + l;
+		self_forward(c, w, la, a, li, h, B, Td, a->dec_bias, NULL, 1);
 		memcpy(la->hmid, h, MC * sizeof *h);
 		al_rmsnorm_forward(la->ln1, la->rstd1, h, w->ln1, M, C, c->eps);
-		al_linear_forward(la->cq, la->ln1, w->cq, M, C, HD);
-		al_linear_forward(la->ck, a->enc_out, w->ck, N, C, HD);
-		al_linear_forward(la->cv, a->enc_out, w->cv, N, C, HD);
+		lin_fwd(a, li, AL_T5_CQ, la->cq, 0.0f, la->ln1, w->cq, M, C, HD);
+		lin_fwd(a, li, AL_T5_CK, la->ck, 0.0f, a->enc_out, w->ck, N, C, HD);
+		lin_fwd(a, li, AL_T5_CV, la->cv, 0.0f, a->enc_out, w->cv, N, C, HD);
 		al_attention_forward(la->catt, la->cprobs, la->cq, la->ck, la->cv, NULL,
 				     a->enc_mask, 0, B, Td, Te, H, D);
-		al_sgemm(0, 1, M, C, HD, 1.0f, la->catt, HD, w->co, HD, 1.0f, h, C);
+		lin_fwd(a, li, AL_T5_CO, h, 1.0f, la->catt, w->co, M, HD, C);
 		memcpy(la->hmid2, h, MC * sizeof *h);
-		ff_forward(c, w, la, h, M);
+		ff_forward(c, w, la, a, li, h, M);
 	}
 	al_rmsnorm_forward(a->dec_out, a->dec_rstd, h, m->dec_final, M, C, c->eps);
 	if (c->tied)
@@ -728,15 +990,33 @@ double al_t5_forward(const al_t5 *m, al_t5_acts *a, const al_t5_batch *b, float 
 
 /* ---- backward ---- */
 
-/* dh += gradient through the feed-forward sub-layer h + FF(norm(h)), whose
- * input was la->hmid2; dln is scratch [N, C]. */
-static void ff_backward(const al_t5_config *c, const layer_w *w, const layer_a *la,
+/* The RMSNorm's gradients: dx += from dy, and its weight's when training
+ * every weight (gw: the weight's gradient in a->grads). */
+static void norm_backward(const al_t5_acts *a, float *dx, const float *dy, const float *x,
+			  const float *w, float *gw, const float *rstd, int N, int C)
+{
+	al_rmsnorm_backward(dx, dy, x, w, rstd, N, C);
+	if (a->grads)
+		al_rmsnorm_backward_weight(gw, dy, x, rstd, N, C);
+}
+
+static layer_w *gw_of(const al_t5_acts *a, int li)
+{
+	static layer_w none;
+	if (!a->grads)
+		return &none;
+	return li < a->Le ? &a->grads->enc[li] : &a->grads->dec[li - a->Le];
+}
+
+/* dh += gradient through the feed-forward sub-layer h + FF(norm(h)) of
+ * layer li, whose input was la->hmid2; dln is scratch [N, C]. */
+static void ff_backward(const al_t5_config *c, const layer_w *w, const layer_a *la, int li,
 			float *dh, float *dln, int N, al_t5_acts *a)
 {
 	int C = c->d_model, F = c->d_ff;
 	size_t n = (size_t)N * F;
 	/* d ffh [N,F] = dh [N,C] wo [C,F] */
-	al_sgemm(0, 0, N, F, C, 1.0f, dh, C, w->wo, F, 0.0f, a->g_ff, F);
+	lin_bwd(a, li, AL_T5_WO, a->g_ff, 0.0f, dh, la->ffh, w->wo, N, F, C);
 	memset(dln, 0, sizeof *dln * N * C);
 	if (c->gated) {
 		/* ffh = gelu(ffa) * ffb: d ffb = d ffh gelu(ffa) (into g_ff),
@@ -748,86 +1028,116 @@ static void ff_backward(const al_t5_config *c, const layer_w *w, const layer_a *
 			a->g_ff2[i] = d * la->ffb[i];
 		}
 		al_gelu_backward(a->g_ff2, a->g_ff2, la->ffa, n);
-		al_linear_backward_input(dln, a->g_ff2, w->wi0, N, C, F);
-		al_linear_backward_input(dln, a->g_ff, w->wi1, N, C, F);
+		lin_bwd(a, li, AL_T5_WI0, dln, 1.0f, a->g_ff2, la->lnf, w->wi0, N, C, F);
+		lin_bwd(a, li, AL_T5_WI1, dln, 1.0f, a->g_ff, la->lnf, w->wi1, N, C, F);
 	} else {
 		al_relu_backward(a->g_ff, a->g_ff, la->ffh, n);
-		al_linear_backward_input(dln, a->g_ff, w->wi0, N, C, F);
+		lin_bwd(a, li, AL_T5_WI0, dln, 1.0f, a->g_ff, la->lnf, w->wi0, N, C, F);
 	}
-	al_rmsnorm_backward(dh, dln, la->hmid2, w->lnf, la->rstdf, N, C);
+	norm_backward(a, dh, dln, la->hmid2, w->lnf, gw_of(a, li)->lnf, la->rstdf, N, C);
 }
 
-/* dh += gradient through the self-attention sub-layer, whose input was
- * la->hin; T is the sequence length, bidirectional or causal alike. */
-static void self_backward(const al_t5_config *c, const layer_w *w, const layer_a *la,
+/* dh += gradient through the self-attention sub-layer of layer li, whose
+ * input was la->hin; T is the sequence length, bidirectional or causal
+ * alike.  With every weight training, a->dbias gathers the position
+ * bias's gradient. */
+static void self_backward(const al_t5_config *c, const layer_w *w, const layer_a *la, int li,
 			  float *dh, float *dln, int B, int T, al_t5_acts *a)
 {
 	int C = c->d_model, H = c->heads, D = c->d_kv, HD = H * D, N = B * T;
 	size_t nh = (size_t)N * HD;
-	al_sgemm(0, 0, N, HD, C, 1.0f, dh, C, w->o, HD, 0.0f, a->g_hd, HD);
+	lin_bwd(a, li, AL_T5_O, a->g_hd, 0.0f, dh, la->att, w->o, N, HD, C);
 	memset(a->g_q, 0, nh * sizeof *a->g_q);
 	memset(a->g_k, 0, nh * sizeof *a->g_k);
 	memset(a->g_v, 0, nh * sizeof *a->g_v);
-	al_attention_backward(a->g_q, a->g_k, a->g_v, a->g_hd, la->probs, la->q, la->k,
-			      la->v, B, T, T, H, D, a->g_scratch);
+	al_attention_backward_bias(a->g_q, a->g_k, a->g_v, a->grads ? a->dbias : NULL, a->g_hd,
+				   la->probs, la->q, la->k, la->v, B, T, T, H, D, a->g_scratch);
 	memset(dln, 0, sizeof *dln * N * C);
-	al_linear_backward_input(dln, a->g_q, w->q, N, C, HD);
-	al_linear_backward_input(dln, a->g_k, w->k, N, C, HD);
-	al_linear_backward_input(dln, a->g_v, w->v, N, C, HD);
-	al_rmsnorm_backward(dh, dln, la->hin, w->ln0, la->rstd0, N, C);
+	lin_bwd(a, li, AL_T5_Q, dln, 1.0f, a->g_q, la->ln0, w->q, N, C, HD);
+	lin_bwd(a, li, AL_T5_K, dln, 1.0f, a->g_k, la->ln0, w->k, N, C, HD);
+	lin_bwd(a, li, AL_T5_V, dln, 1.0f, a->g_v, la->ln0, w->v, N, C, HD);
+	norm_backward(a, dh, dln, la->hin, w->ln0, gw_of(a, li)->ln0, la->rstd0, N, C);
 }
 
-/* dh += gradient through the cross-attention sub-layer (input la->hmid);
- * the encoder output's gradient is added to a->g_encout. */
-static void cross_backward(const al_t5_config *c, const layer_w *w, const layer_a *la,
+/* dh += gradient through the cross-attention sub-layer of layer li (input
+ * la->hmid); the encoder output's gradient is added to a->g_encout. */
+static void cross_backward(const al_t5_config *c, const layer_w *w, const layer_a *la, int li,
 			   float *dh, float *dln, int B, int Td, int Te, al_t5_acts *a)
 {
 	int C = c->d_model, H = c->heads, D = c->d_kv, HD = H * D, M = B * Td, N = B * Te;
-	al_sgemm(0, 0, M, HD, C, 1.0f, dh, C, w->co, HD, 0.0f, a->g_hd, HD);
+	lin_bwd(a, li, AL_T5_CO, a->g_hd, 0.0f, dh, la->catt, w->co, M, HD, C);
 	memset(a->g_q, 0, (size_t)M * HD * sizeof *a->g_q);
 	memset(a->g_ek, 0, (size_t)N * HD * sizeof *a->g_ek);
 	memset(a->g_ev, 0, (size_t)N * HD * sizeof *a->g_ev);
 	al_attention_backward(a->g_q, a->g_ek, a->g_ev, a->g_hd, la->cprobs, la->cq, la->ck,
 			      la->cv, B, Td, Te, H, D, a->g_scratch);
-	al_linear_backward_input(a->g_encout, a->g_ek, w->ck, N, C, HD);
-	al_linear_backward_input(a->g_encout, a->g_ev, w->cv, N, C, HD);
+	lin_bwd(a, li, AL_T5_CK, a->g_encout, 1.0f, a->g_ek, a->enc_out, w->ck, N, C, HD);
+	lin_bwd(a, li, AL_T5_CV, a->g_encout, 1.0f, a->g_ev, a->enc_out, w->cv, N, C, HD);
 	memset(dln, 0, sizeof *dln * M * C);
-	al_linear_backward_input(dln, a->g_q, w->cq, M, C, HD);
-	al_rmsnorm_backward(dh, dln, la->hmid, w->ln1, la->rstd1, M, C);
+	lin_bwd(a, li, AL_T5_CQ, dln, 1.0f, a->g_q, la->ln1, w->cq, M, C, HD);
+	norm_backward(a, dh, dln, la->hmid, w->ln1, gw_of(a, li)->ln1, la->rstd1, M, C);
 }
 
 void al_t5_backward(const al_t5 *m, al_t5_acts *a, float *d_embeds)
 {
 	const al_t5_config *c = &m->c;
-	int B = a->B, Te = a->Te, Td = a->Td, C = c->d_model, V = c->vocab;
+	int B = a->B, Te = a->Te, Td = a->Td, C = c->d_model, V = c->vocab, H = c->heads;
 	int N = B * Te, M = B * Td;
+	al_t5 *g = a->grads;
+	float s = c->tied ? 1.0f / sqrtf((float)C) : 1.0f;
+	const float *head = c->tied ? m->shared : m->lm_head;
 
 	al_xent_backward(a->g_logits, a->logits, a->targets, 1.0f, M, V);
-	if (c->tied)
-		al_sgemm(0, 0, M, C, V, 1.0f / sqrtf((float)C), a->g_logits, V, m->shared, C,
-			 0.0f, a->g_dec2, C);
-	else
-		al_sgemm(0, 0, M, C, V, 1.0f, a->g_logits, V, m->lm_head, C, 0.0f, a->g_dec2, C);
+	al_sgemm(0, 0, M, C, V, s, a->g_logits, V, head, C, 0.0f, a->g_dec2, C);
+	if (g)   /* d head [V,C] += s g_logits^T dec_out */
+		al_sgemm(1, 0, V, C, M, s, a->g_logits, V, a->dec_out, C, 1.0f,
+			 c->tied ? g->shared : g->lm_head, C);
 	memset(a->g_dec, 0, sizeof(float) * M * C);
-	al_rmsnorm_backward(a->g_dec, a->g_dec2, a->dec_h, m->dec_final, a->dec_rstd, M, C);
+	norm_backward(a, a->g_dec, a->g_dec2, a->dec_h, m->dec_final, g ? g->dec_final : NULL,
+		      a->dec_rstd, M, C);
 
 	memset(a->g_encout, 0, sizeof(float) * N * C);
+	if (g)
+		memset(a->dbias, 0, sizeof(float) * H * Td * Td);
 	for (int l = c->dec_layers - 1; l >= 0; l--) {
 		const layer_w *w = &m->dec[l];
 		const layer_a *la = &a->dec[l];
-		ff_backward(c, w, la, a->g_dec, a->g_dec2, M, a);
-		cross_backward(c, w, la, a->g_dec, a->g_dec2, B, Td, Te, a);
-		if (l > 0)   /* below layer 0 lie only the decoder's embeddings */
-			self_backward(c, w, la, a->g_dec, a->g_dec2, B, Td, a);
+		int li = c->enc_layers + l;
+		ff_backward(c, w, la, li, a->g_dec, a->g_dec2, M, a);
+		cross_backward(c, w, la, li, a->g_dec, a->g_dec2, B, Td, Te, a);
+		/* below layer 0 lie only the decoder's embeddings: frozen
+		 * unless every weight trains */
+		if (l > 0 || g || a->ltab)
+			self_backward(c, w, la, li, a->g_dec, a->g_dec2, B, Td, a);
+	}
+	if (g) {
+		al_t5_position_bias_backward(g->dec_bias, a->dbias, H, Td, Td, 0, c->buckets,
+					     c->max_distance);
+		for (int bi = 0; bi < B; bi++)   /* the decoder's inputs, as the forward took them */
+			for (int t = 0; t < Td; t++) {
+				int in = t == 0 ? c->decoder_start : a->targets[bi * Td + t - 1];
+				if (in < 0 || in >= V)
+					in = 0;
+				const float *d = a->g_dec + ((size_t)bi * Td + t) * C;
+				float *row = g->shared + (size_t)in * C;
+				for (int k = 0; k < C; k++)
+					row[k] += d[k];
+			}
 	}
 
 	memset(a->g_enc, 0, sizeof(float) * N * C);
-	al_rmsnorm_backward(a->g_enc, a->g_encout, a->enc_h, m->enc_final, a->enc_rstd, N, C);
+	norm_backward(a, a->g_enc, a->g_encout, a->enc_h, m->enc_final, g ? g->enc_final : NULL,
+		      a->enc_rstd, N, C);
+	if (g)
+		memset(a->dbias, 0, sizeof(float) * H * Te * Te);
 	for (int l = c->enc_layers - 1; l >= 0; l--) {
 		const layer_w *w = &m->enc[l];
 		const layer_a *la = &a->enc[l];
-		ff_backward(c, w, la, a->g_enc, a->g_enc2, N, a);
-		self_backward(c, w, la, a->g_enc, a->g_enc2, B, Te, a);
+		ff_backward(c, w, la, l, a->g_enc, a->g_enc2, N, a);
+		self_backward(c, w, la, l, a->g_enc, a->g_enc2, B, Te, a);
 	}
+	if (g)
+		al_t5_position_bias_backward(g->enc_bias, a->dbias, H, Te, Te, 1, c->buckets,
+					     c->max_distance);
 	memcpy(d_embeds, a->g_enc, sizeof(float) * N * C);
 }

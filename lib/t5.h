@@ -64,7 +64,8 @@ const al_t5_config *al_t5_cfg(const al_t5 *m);
 /* Parse a config JSON text (Hugging Face keys, T5 defaults for absent ones). */
 int al_t5_config_parse(al_t5_config *c, const char *json, const char *label, al_err *e);
 
-/* out[n, C] = shared.weight[ids[n]]; ids out of range are an error. */
+/* out[n, C] = shared.weight[ids[n]] (or encoder.embed_tokens.weight when
+ * the checkpoint has its own); ids out of range are an error. */
 int al_t5_embed(const al_t5 *m, const int *ids, int n, float *out, al_err *e);
 /* The vocabulary embeddings [V, C] (read-only view). */
 const float *al_t5_shared(const al_t5 *m);
@@ -94,6 +95,67 @@ const float *al_t5_logits(const al_t5_acts *a);
 /* After al_t5_forward on the same batch: d_embeds[B, Te, C] (overwritten)
  * = gradient of the summed NLL with respect to b->embeds. */
 void al_t5_backward(const al_t5 *m, al_t5_acts *a, float *d_embeds);
+
+/* ---- training the backbone's weights: LoRA and full fine-tuning ----
+ *
+ * The linear layers of a block, by slot (cross-attention in decoder blocks
+ * only, WI1 in gated feed-forwards only; WI0 is "wi" in ReLU ones). */
+enum { AL_T5_Q, AL_T5_K, AL_T5_V, AL_T5_O, AL_T5_CQ, AL_T5_CK, AL_T5_CV, AL_T5_CO,
+       AL_T5_WI0, AL_T5_WI1, AL_T5_WO, AL_T5_SLOTS };
+
+/* The Hugging Face name of a linear layer, without ".weight"
+ * ("encoder.block.0.layer.0.SelfAttention.q"), and its input and output
+ * widths; returns 0 when the backbone has no such layer. */
+int al_t5_linear(const al_t5_config *c, int decoder, int layer, int slot, char *name, size_t n,
+		 int *I, int *O);
+/* The inverse of al_t5_linear: -1 when name is no linear layer of c. */
+int al_t5_linear_parse(const al_t5_config *c, const char *name, int *decoder, int *layer, int *slot);
+/* The weight [O, I] of a linear layer (writable, to merge into), or NULL. */
+float *al_t5_linear_weight(al_t5 *m, int decoder, int layer, int slot);
+
+/* LoRA (Hu et al. 2021): y = x W^T + scale (x A^T) B^T on the listed
+ * linear layers; A [r, I], B [O, r] as PEFT names them (lora_A, lora_B). */
+typedef struct al_t5_lora_w {
+	int decoder, layer, slot;
+	float *A, *B;           /* [r, I], [O, r] */
+	float *gA, *gB;         /* their gradients, accumulated by the backward */
+} al_t5_lora_w;
+
+typedef struct al_t5_lora {
+	int r;
+	float scale;            /* alpha / r */
+	int n;
+	al_t5_lora_w *w;
+} al_t5_lora;
+
+/* A model of zeros with m's layout, to hold every weight's gradient. */
+al_t5 *al_t5_grads_new(const al_t5 *m, al_err *e);
+void al_t5_zero(al_t5 *m);
+
+/* From now on, the batches run on a (made for m) apply lora (NULL: none),
+ * and their backward adds every weight's gradient into grads (made by
+ * al_t5_grads_new(m); NULL: none; the vision projection's stays zero).
+ * Without either the frozen path runs as before.  Call it after
+ * al_t5_acts_new; lora and grads must outlive the batches. */
+int al_t5_acts_train(al_t5_acts *a, const al_t5_lora *lora, al_t5 *grads, const al_t5 *m,
+		     al_err *e);
+/* The gradient d of the encoder's input embeddings [n, C] (from
+ * al_t5_backward) added into the rows ids of grads' encoder embeddings. */
+void al_t5_embed_backward(al_t5 *grads, const int *ids, int n, const float *d);
+
+/* Every tensor of m in checkpoint order, views into m (free *out). */
+typedef struct al_t5_tensor {
+	char name[128];
+	float *data;
+	int rows, cols;         /* cols = 1 for a vector */
+} al_t5_tensor;
+int al_t5_tensors(al_t5 *m, al_t5_tensor **out, al_err *e);   /* returns the count */
+
+/* The encoder's own input embeddings [V, C], writable: the first call
+ * gives the encoder a copy of shared.weight (saved as
+ * encoder.embed_tokens.weight), so that the decoder's inputs and a tied
+ * output layer keep the original.  al_t5_embed reads this table. */
+float *al_t5_encoder_embeddings(al_t5 *m, al_err *e);
 
 /* The encoder alone: out[Te, C] for one example (mask may be NULL). */
 int al_t5_encode(const al_t5 *m, const float *embeds, const float *mask, int Te, float *out,

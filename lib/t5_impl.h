@@ -21,6 +21,8 @@ struct al_t5 {
 	float *block;
 	size_t nparams;
 	float *shared, *enc_bias, *dec_bias, *enc_final, *dec_final, *lm_head, *vproj;
+	float *enc_embed;   /* encoder.embed_tokens.weight, or NULL: shared */
+	int own_enc;        /* the layout holds enc_embed */
 	layer_w *enc, *dec;
 };
 
