@@ -8,6 +8,7 @@
 struct al_catalog {
 	sqlite3 *db;
 	char *path;
+	int wait_ms;
 };
 
 /* migrations[i] takes the schema from version i to i + 1.  Append only:
@@ -73,6 +74,32 @@ int al_catalog_latest(void) { return NMIGRATIONS; }
 
 static int db_fail(al_catalog *c, al_err *e, const char *what)
 {
+	return al_catalog_fail(c, e, what);
+}
+
+int al_catalog_wait_ms(void)
+{
+	const char *s = getenv("ADALINK_CATALOG_WAIT");
+	char *end;
+	if (!s || !*s)
+		return AL_CATALOG_BUSY_MS;
+	double v = strtod(s, &end);
+	if (*end || !(v >= 0) || v > 86400)
+		return AL_CATALOG_BUSY_MS;
+	return (int)(v * 1000 + 0.5);
+}
+
+int al_catalog_fail(al_catalog *c, al_err *e, const char *what)
+{
+	int code = c->db ? sqlite3_extended_errcode(c->db) : SQLITE_CANTOPEN;
+	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+		return al_err_set(e, AL_EDB, "catalog '%s' is locked by another writer (waited "
+				  "%g s while %s); try again when it has finished, or wait longer "
+				  "with ADALINK_CATALOG_WAIT=SECONDS", c->path,
+				  c->wait_ms / 1000.0, what);
+	if ((code & 0xff) == SQLITE_FULL)
+		return al_err_set(e, AL_EIO, "catalog '%s': the disk is full while %s; free some "
+				  "space and run the command again", c->path, what);
 	return al_err_set(e, AL_EDB, "catalog '%s': %s: %s", c->path, what,
 			  c->db ? sqlite3_errmsg(c->db) : "cannot open");
 }
@@ -81,10 +108,16 @@ int al_catalog_exec(al_catalog *c, const char *sql, al_err *e)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		al_err_set(e, AL_EDB, "catalog '%s': %s", c->path,
-			   msg ? msg : sqlite3_errmsg(c->db));
+		int code = sqlite3_extended_errcode(c->db) & 0xff;
+		if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL) {
+			al_catalog_fail(c, e, strncmp(sql, "BEGIN", 5) == 0 ?
+					"starting a transaction" : "writing");
+		} else {
+			al_err_set(e, AL_EDB, "catalog '%s': %s", c->path,
+				   msg ? msg : sqlite3_errmsg(c->db));
+		}
 		sqlite3_free(msg);
-		return AL_EDB;
+		return e->code;
 	}
 	return 0;
 }
@@ -149,7 +182,8 @@ static al_catalog *open_db(const char *path, int readonly, al_err *e)
 		goto bad;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
-	sqlite3_busy_timeout(c->db, AL_CATALOG_BUSY_MS);
+	c->wait_ms = al_catalog_wait_ms();
+	sqlite3_busy_timeout(c->db, c->wait_ms);
 	/* A file that is not a database fails here, on first read. */
 	if (al_catalog_exec(c, "PRAGMA foreign_keys = ON", e) < 0)
 		goto bad;

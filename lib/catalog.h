@@ -16,7 +16,10 @@
 
 #include "err.h"
 
+/* How long a connection waits for another writer's lock before giving
+ * up: ADALINK_CATALOG_WAIT (seconds) or this. */
 #define AL_CATALOG_BUSY_MS 10000
+int al_catalog_wait_ms(void);
 
 typedef struct al_catalog al_catalog;
 
@@ -34,5 +37,11 @@ int al_catalog_latest(void);              /* the version this build knows */
 /* Run SQL without parameters (BEGIN, COMMIT, ...); AL_EDB with the
  * connection's message on failure. */
 int al_catalog_exec(al_catalog *c, const char *sql, al_err *e);
+
+/* Fill e from the connection's last error, what saying what was being
+ * done ("recording a shard"); returns the code.  A lock held by another
+ * writer past the wait, and a full disk, get messages that say what to
+ * do. */
+int al_catalog_fail(al_catalog *c, al_err *e, const char *what);
 
 #endif

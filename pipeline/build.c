@@ -1,9 +1,11 @@
 /* build.c: the build driver. */
 #include "build.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <yajl/yajl_gen.h>
@@ -11,6 +13,7 @@
 #include "config.h"
 #include "datasets/ds.h"
 #include "datasets/iter.h"
+#include "lib/blas.h"
 #include "lib/catalog.h"
 #include "lib/hash.h"
 #include "lib/log.h"
@@ -89,63 +92,148 @@ static char *params_json(const al_build_opts *o, const char *spm_sha, const char
 	return gen_text(g);
 }
 
-static int step_done(sqlite3_stmt *st, al_catalog *c, al_err *e)
+static int grow(void **p, size_t *cap, size_t need, size_t elem, al_err *e)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return al_err_set(e, AL_EDB, "catalog '%s': %s", al_catalog_path(c),
-				  sqlite3_errmsg(al_catalog_db(c)));
+	if (need <= *cap)
+		return 0;
+	size_t c = need * 2;
+	void *n = realloc(*p, c * elem);
+	if (!n)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	*p = n;
+	*cap = c;
 	return 0;
 }
 
-/* Remove build id's shard files and rows, and the build row. */
+static int step_done(sqlite3_stmt *st, al_catalog *c, const char *what, al_err *e)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		al_catalog_fail(c, e, what);
+		sqlite3_finalize(st);
+		return e->code;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Remove build id: its rows in one transaction, then its shard files (a
+ * crash in between leaves files that no row names, never rows naming
+ * files that are gone). */
 static int drop_build(al_catalog *c, long long id, al_err *e)
 {
 	sqlite3 *db = al_catalog_db(c);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT path FROM shards WHERE build_id = ?", -1, &st, NULL) != SQLITE_OK)
-		return al_err_set(e, AL_EDB, "catalog: %s", sqlite3_errmsg(db));
+	char **paths = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	if ((rc = al_catalog_exec(c, "BEGIN IMMEDIATE", e)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(db, "SELECT path FROM shards WHERE build_id = ?", -1, &st, NULL) != SQLITE_OK) {
+		rc = al_catalog_fail(c, e, "removing a build");
+		goto rollback;
+	}
 	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		unlink((const char *)sqlite3_column_text(st, 0));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (grow((void **)&paths, &cap, n + 1, sizeof *paths, e) < 0 ||
+		    !(paths[n] = strdup((const char *)sqlite3_column_text(st, 0)))) {
+			sqlite3_finalize(st);
+			rc = al_err_set(e, AL_ENOMEM, "out of memory");
+			goto rollback;
+		}
+		n++;
+	}
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "DELETE FROM builds WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-		return al_err_set(e, AL_EDB, "catalog: %s", sqlite3_errmsg(db));
+	if (sqlite3_prepare_v2(db, "DELETE FROM builds WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		rc = al_catalog_fail(c, e, "removing a build");
+		goto rollback;
+	}
 	sqlite3_bind_int64(st, 1, id);
-	return step_done(st, c, e);
+	if ((rc = step_done(st, c, "removing a build", e)) < 0 ||
+	    (rc = al_catalog_exec(c, "COMMIT", e)) < 0)
+		goto rollback;
+	for (size_t i = 0; i < n; i++)
+		unlink(paths[i]);
+	goto out;
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return rc;
 }
 
-typedef struct {
+/* ---- the pipeline ----
+ *
+ * The calling thread reads records, renders their prompts and copies what
+ * the work needs into a job; workers tokenize and decode, resize,
+ * patchify and embed images; the calling thread writes the finished jobs
+ * in the order they were read.  Each job's result depends on its record
+ * alone, so the shards are the same bytes whatever the number of workers.
+ * With one thread (-j 1) the calling thread does the work itself.
+ */
+
+typedef struct job {
+	long seq;
+	int state;                 /* J_FREE, J_QUEUED, J_DONE */
+	/* in */
+	char *text;                /* the input, then each target, NUL-separated */
+	size_t text_len, text_cap;
+	int nt;
+	size_t id_len, input_at;   /* text: id, task, input, targets */
+	char label[512];           /* the image's name, for messages */
+	unsigned char *img;
+	size_t img_size, img_cap;
+	/* out */
+	uint32_t *ids;
+	size_t ids_cap;
+	uint32_t n_in, lens[256], np;
+	uint16_t *patches;         /* [np, dim] */
+	int rc;
+	al_err err;
+	double t_tok, t_img;
+} job;
+
+enum { J_FREE, J_QUEUED, J_DONE };
+
+/* A worker's scratch space. */
+typedef struct scratch {
+	struct ctx *c;
+	al_spm_tokens tok;
+	float *px, *emb;
+} scratch;
+
+typedef struct ctx {
 	const al_build_opts *o;
 	al_catalog *cat;
 	long long build_id;
 	al_spm *sp;
 	al_vit *vit;
-	al_spm_tokens tok;
 	al_shard_writer *w;
 	char path[4096];
 	long in_shard, seq;
 	al_build_stats *st;
-	uint32_t *ids;
-	size_t ids_cap;
-	uint32_t dim;
-	uint16_t *patches;
-	float *px, *emb;
+	uint32_t dim, max_dim;
+	size_t npatch;             /* patches per image */
 	al_patch_opts po;
+	/* jobs: a window of nslots in flight, job k in slot k % nslots */
+	job *slots;
+	int nslots, nworkers;
+	pthread_t *threads;
+	scratch *scr;              /* [nscr]: one per worker, or the caller's */
+	int nscr;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	long queued, taken;        /* jobs handed to workers, jobs taken */
+	int stop;
 } ctx;
 
-static int grow_ids(ctx *c, size_t need, al_err *e)
+static double now(void)
 {
-	if (need <= c->ids_cap)
-		return 0;
-	size_t cap = need * 2;
-	uint32_t *n = realloc(c->ids, cap * sizeof *n);
-	if (!n)
-		return al_err_set(e, AL_ENOMEM, "out of memory");
-	c->ids = n;
-	c->ids_cap = cap;
-	return 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static int close_shard(ctx *c, al_err *e)
@@ -163,34 +251,112 @@ static int close_shard(ctx *c, al_err *e)
 	sqlite3 *db = al_catalog_db(c->cat);
 	if (sqlite3_prepare_v2(db, "INSERT INTO shards(build_id, seq, path, examples, bytes, checksum) "
 			       "VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return al_err_set(e, AL_EDB, "catalog: %s", sqlite3_errmsg(db));
+		return al_catalog_fail(c->cat, e, "recording a shard");
 	sqlite3_bind_int64(st, 1, c->build_id);
 	sqlite3_bind_int64(st, 2, c->seq);
 	sqlite3_bind_text(st, 3, c->path, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)bytes);
 	sqlite3_bind_text(st, 6, hex, -1, SQLITE_TRANSIENT);
-	if ((rc = step_done(st, c->cat, e)) < 0)
+	if ((rc = step_done(st, c->cat, "recording a shard", e)) < 0) {
+		unlink(c->path);   /* a file no row names would never be cleaned */
 		return rc;
+	}
 	c->seq++;
 	c->st->shards++;
 	c->in_shard = 0;
 	return 0;
 }
 
-static int encode(ctx *c, const char *text, size_t at, size_t *n, al_err *e)
+/* Tokenize text at ids[at..]; *n receives the count. */
+static int encode(ctx *c, scratch *s, job *j, const char *text, size_t at, uint32_t *n, al_err *e)
 {
-	if (al_spm_encode(c->sp, text, strlen(text), AL_SPM_ADD_EOS, &c->tok, e) < 0)
+	if (al_spm_encode(c->sp, text, strlen(text), AL_SPM_ADD_EOS, &s->tok, e) < 0)
 		return e->code;
-	if (grow_ids(c, at + c->tok.n, e) < 0)
+	if (grow((void **)&j->ids, &j->ids_cap, at + s->tok.n, sizeof *j->ids, e) < 0)
 		return e->code;
-	for (size_t i = 0; i < c->tok.n; i++)
-		c->ids[at + i] = (uint32_t)c->tok.ids[i];
-	*n = c->tok.n;
+	for (size_t i = 0; i < s->tok.n; i++)
+		j->ids[at + i] = (uint32_t)s->tok.ids[i];
+	*n = (uint32_t)s->tok.n;
 	return 0;
 }
 
-static int on_record(ctx *c, const al_record *r, al_err *e)
+/* The work of one job: its result depends on the job alone. */
+static int work(ctx *c, scratch *s, job *j, al_err *e)
+{
+	const al_build_opts *o = c->o;
+	double t0 = now();
+	const char *t = j->text + j->input_at;
+	size_t at;
+	int rc;
+	if ((rc = encode(c, s, j, t, 0, &j->n_in, e)) < 0)
+		return rc;
+	at = j->n_in;
+	for (int i = 0; i < j->nt; i++) {
+		t += strlen(t) + 1;
+		if ((rc = encode(c, s, j, t, at, &j->lens[i], e)) < 0)
+			return rc;
+		at += j->lens[i];
+	}
+	double t1 = now();
+	j->t_tok = t1 - t0;
+	j->np = 0;
+	if (j->img_size) {
+		al_image img = {0}, rs = {0};
+		al_decode_opts dopt = {0};
+		if ((rc = al_image_decode(j->img, j->img_size, j->label, &dopt, &img, e)) < 0)
+			return rc;
+		rc = al_image_resize(&img, o->size, o->size, c->po.filter, &rs, e);
+		al_image_release(&img);
+		if (rc == 0)
+			rc = al_image_patchify(&rs, o->patch, c->po.mean, c->po.std, s->px, e);
+		al_image_release(&rs);
+		if (rc < 0)
+			return rc;
+		const float *src = s->px;
+		if (c->vit) {
+			if ((rc = al_vit_forward(c->vit, s->px, s->emb, e)) < 0)
+				return rc;
+			src = s->emb;
+		}
+		size_t n = c->npatch * c->dim;
+		if (!j->patches && !(j->patches = malloc(sizeof(uint16_t) * c->npatch * c->max_dim)))
+			return al_err_set(e, AL_ENOMEM, "out of memory");
+		for (size_t k = 0; k < n; k++)
+			j->patches[k] = o->dtype == AL_SHARD_BF16 ? al_f32_to_bf16(src[k]) : al_f32_to_f16(src[k]);
+		j->np = (uint32_t)c->npatch;
+		j->t_img = now() - t1;
+	}
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	scratch *s = arg;
+	ctx *c = s->c;
+	for (;;) {
+		pthread_mutex_lock(&c->mu);
+		while (!c->stop && c->taken == c->queued)
+			pthread_cond_wait(&c->work, &c->mu);
+		if (c->stop) {   /* the build ended or failed: the rest is moot */
+			pthread_mutex_unlock(&c->mu);
+			return NULL;
+		}
+		job *j = &c->slots[c->taken % c->nslots];
+		c->taken++;
+		pthread_mutex_unlock(&c->mu);
+		j->err.code = 0;
+		j->rc = work(c, s, j, &j->err);
+		pthread_mutex_lock(&c->mu);
+		j->state = J_DONE;
+		pthread_cond_broadcast(&c->done);
+		pthread_mutex_unlock(&c->mu);
+	}
+}
+/* Copy what the work needs out of record r into job j (the calling
+ * thread): id and task, then the input and each target rendered, in one
+ * NUL-separated buffer; the image's bytes. */
+static int fill(ctx *c, job *j, const al_record *r, al_err *e)
 {
 	const al_build_opts *o = c->o;
 	const char *tmpl = o->tmpl ? o->tmpl : al_prompt_default(r->dataset, r->task);
@@ -200,69 +366,206 @@ static int on_record(ctx *c, const al_record *r, al_err *e)
 	char *input = al_prompt_render(tmpl, r, e);
 	if (!input)
 		return e->code;
-	size_t n_in, at, tn;
-	int rc = encode(c, input, 0, &n_in, e);
-	free(input);
-	if (rc < 0)
-		return rc;
-	uint32_t lens[256];
-	int nt = r->ntargets < 256 ? r->ntargets : 256;
-	at = n_in;
-	for (int i = 0; i < nt; i++) {
-		char tbuf[8192];
+	const char *task = r->task ? r->task : r->dataset;
+	j->nt = r->ntargets < 256 ? r->ntargets : 256;
+	j->id_len = strlen(r->id);
+	size_t need = j->id_len + strlen(task) + strlen(input) + 3, at = 0;
+	char tbuf[8192];
+	for (int i = 0; i < j->nt; i++) {
 		al_prompt_target(r, i, tbuf, sizeof tbuf);
-		if ((rc = encode(c, tbuf, at, &tn, e)) < 0)
-			return rc;
-		lens[i] = (uint32_t)tn;
-		at += tn;
+		need += strlen(tbuf) + 1;
 	}
-	uint32_t np = 0;
+	if (grow((void **)&j->text, &j->text_cap, need, 1, e) < 0) {
+		free(input);
+		return e->code;
+	}
+#define PUT(s) do { size_t l_ = strlen(s) + 1; memcpy(j->text + at, s, l_); at += l_; } while (0)
+	PUT(r->id);
+	PUT(task);
+	j->input_at = at;
+	PUT(input);
+	for (int i = 0; i < j->nt; i++) {
+		al_prompt_target(r, i, tbuf, sizeof tbuf);
+		PUT(tbuf);
+	}
+#undef PUT
+	free(input);
+	j->img_size = 0;
 	if (r->image_data && !o->no_images) {
-		al_image img = {0}, rs = {0};
-		al_decode_opts dopt = {0};
-		char label[512];
-		snprintf(label, sizeof label, "%s", r->image ? r->image : r->id);
-		if ((rc = al_image_decode(r->image_data, r->image_size, label, &dopt, &img, e)) < 0)
-			return rc;
-		rc = al_image_resize(&img, o->size, o->size, c->po.filter, &rs, e);
-		al_image_release(&img);
-		if (rc == 0)
-			rc = al_image_patchify(&rs, o->patch, c->po.mean, c->po.std, c->px, e);
-		al_image_release(&rs);
-		if (rc < 0)
-			return rc;
-		np = (uint32_t)((o->size / o->patch) * (o->size / o->patch));
-		const float *src = c->px;
-		if (c->vit) {
-			if ((rc = al_vit_forward(c->vit, c->px, c->emb, e)) < 0)
-				return rc;
-			src = c->emb;
-		}
-		for (size_t k = 0; k < (size_t)np * c->dim; k++)
-			c->patches[k] = o->dtype == AL_SHARD_BF16 ? al_f32_to_bf16(src[k]) : al_f32_to_f16(src[k]);
-		c->st->images++;
+		snprintf(j->label, sizeof j->label, "%s", r->image ? r->image : r->id);
+		if (grow((void **)&j->img, &j->img_cap, r->image_size + 1, 1, e) < 0)
+			return e->code;
+		memcpy(j->img, r->image_data, r->image_size);
+		j->img_size = r->image_size;
+		if (!j->img_size)
+			return al_err_set(e, AL_EFORMAT, "'%s': an empty image", j->label);
 	}
+	j->rc = 0;
+	j->err.code = 0;
+	j->t_tok = j->t_img = 0;
+	return 0;
+}
+
+/* Write the oldest job, waiting for it if need be (the calling thread). */
+static int retire(ctx *c, long seq, al_err *e)
+{
+	job *j = &c->slots[seq % c->nslots];
+	double t0 = now();
+	if (c->nworkers) {
+		pthread_mutex_lock(&c->mu);
+		while (j->state != J_DONE)
+			pthread_cond_wait(&c->done, &c->mu);
+		pthread_mutex_unlock(&c->mu);
+	}
+	double t1 = now();
+	c->st->t_wait += t1 - t0;
+	j->state = J_FREE;
+	if (j->rc < 0) {
+		*e = j->err;
+		return j->rc;
+	}
+	c->st->t_tokenize += j->t_tok;
+	c->st->t_image += j->t_img;
+	const al_build_opts *o = c->o;
+	int rc;
 	if (!c->w) {
 		snprintf(c->path, sizeof c->path, "%s/%s-%05ld.als", o->out_dir, o->name, c->seq);
 		if (!(c->w = al_shard_writer_new(c->path, c->dim ? o->dtype : AL_SHARD_NONE, c->dim, e)))
 			return e->code;
 	}
-	const char *task = r->task ? r->task : r->dataset;
-	al_shard_example x = {r->id, strlen(r->id), task, strlen(task), c->ids, (uint32_t)n_in,
-			      (uint32_t)nt, lens, c->ids + n_in, np, np ? c->patches : NULL};
+	const char *id = j->text, *task = id + j->id_len + 1;
+	al_shard_example x = {id, j->id_len, task, strlen(task), j->ids, j->n_in, (uint32_t)j->nt,
+			      j->lens, j->ids + j->n_in, j->np, j->np ? j->patches : NULL};
 	if ((rc = al_shard_writer_add(c->w, &x, e)) < 0)
 		return rc;
 	c->st->examples++;
+	if (j->np)
+		c->st->images++;
 	if (++c->in_shard >= o->shard_examples)
-		return close_shard(c, e);
+		rc = close_shard(c, e);
+	c->st->t_write += now() - t1;
+	return rc;
+}
+
+static void stop_workers(ctx *c)
+{
+	if (!c->threads)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_broadcast(&c->work);
+	pthread_mutex_unlock(&c->mu);
+	for (int i = 0; i < c->nworkers; i++)
+		pthread_join(c->threads[i], NULL);
+	free(c->threads);
+	c->threads = NULL;
+}
+
+static int start_workers(ctx *c, al_err *e)
+{
+	size_t px = c->npatch * (size_t)(c->o->patch * c->o->patch * 3);
+	c->nslots = c->nworkers ? 4 * c->nworkers : 1;
+	c->slots = calloc((size_t)c->nslots, sizeof *c->slots);
+	c->nscr = c->nworkers ? c->nworkers : 1;
+	c->scr = calloc((size_t)c->nscr, sizeof *c->scr);
+	if (!c->slots || !c->scr)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	for (int i = 0; i < c->nscr; i++) {
+		c->scr[i].c = c;
+		if (c->npatch && (!(c->scr[i].px = malloc(sizeof(float) * px)) ||
+				  !(c->scr[i].emb = malloc(sizeof(float) * c->npatch * c->max_dim))))
+			return al_err_set(e, AL_ENOMEM, "out of memory");
+	}
+	if (!c->nworkers)
+		return 0;
+	if (!(c->threads = calloc((size_t)c->nworkers, sizeof *c->threads)))
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	for (int i = 0; i < c->nworkers; i++)
+		if (pthread_create(&c->threads[i], NULL, worker, &c->scr[i]) != 0) {
+			c->nworkers = i;
+			stop_workers(c);
+			return al_err_set(e, AL_ENOMEM, "unable to start a worker thread");
+		}
 	return 0;
+}
+
+static void free_pipeline(ctx *c)
+{
+	stop_workers(c);
+	for (int i = 0; c->slots && i < c->nslots; i++) {
+		free(c->slots[i].text);
+		free(c->slots[i].img);
+		free(c->slots[i].ids);
+		free(c->slots[i].patches);
+	}
+	free(c->slots);
+	for (int i = 0; c->scr && i < c->nscr; i++) {
+		al_spm_tokens_free(&c->scr[i].tok);
+		free(c->scr[i].px);
+		free(c->scr[i].emb);
+	}
+	free(c->scr);
+}
+
+/* Read every record, hand it to the workers, write the results in order. */
+static int pump(ctx *c, al_ds_iter *it, al_err *e)
+{
+	const al_build_opts *o = c->o;
+	const al_record *r;
+	long next = 0, written = 0;
+	int rc = 0, first = 1;
+	al_progress *pg = al_progress_new("examples", 0);
+	while (!(o->limit && next >= o->limit)) {
+		double t0 = now();
+		if ((rc = al_ds_iter_next(it, &r, e)) <= 0)
+			break;
+		/* A shard without images has no patch width; one with images,
+		 * the width of every image, decided by the first record. */
+		if (first) {
+			if (!r->image_data)
+				c->dim = 0;
+			first = 0;
+		}
+		c->st->t_read += now() - t0;
+		for (; next - written >= c->nslots && rc >= 0; written++) {
+			rc = retire(c, written, e);
+			al_progress_add(pg, 1);
+		}
+		if (rc < 0)
+			break;
+		t0 = now();
+		job *j = &c->slots[next % c->nslots];
+		if ((rc = fill(c, j, r, e)) < 0)
+			break;
+		c->st->t_read += now() - t0;
+		if (c->nworkers) {
+			pthread_mutex_lock(&c->mu);
+			j->state = J_QUEUED;
+			c->queued++;
+			pthread_cond_signal(&c->work);
+			pthread_mutex_unlock(&c->mu);
+		} else {
+			j->rc = work(c, &c->scr[0], j, &j->err);
+			j->state = J_DONE;
+		}
+		next++;
+	}
+	for (; rc >= 0 && written < next; written++) {
+		rc = retire(c, written, e);
+		al_progress_add(pg, 1);
+	}
+	al_progress_free(pg);
+	stop_workers(c);
+	return rc < 0 ? rc : 0;
 }
 
 int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 {
 	memset(st, 0, sizeof *st);
+	double t_start = now();
 	char spm_sha[65], vit_sha[65] = "", (*src_sha)[65] = calloc(o->nsources + 1, 65);
-	ctx c = {.o = o, .st = st};
+	ctx c = {.o = o, .st = st, .mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
+		 .done = PTHREAD_COND_INITIALIZER};
 	al_ds *ds = NULL;
 	al_ds_iter *it = NULL;
 	char *params = NULL;
@@ -284,9 +587,14 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 	sqlite3_stmt *q;
 	/* an earlier build of this name: done and identical, refused, or
 	 * interrupted (removed and built again) */
-	sqlite3_prepare_v2(db, "SELECT id, status, params FROM builds WHERE name = ?", -1, &q, NULL);
+	if (sqlite3_prepare_v2(db, "SELECT id, status, params FROM builds WHERE name = ?", -1, &q,
+			       NULL) != SQLITE_OK) {
+		rc = al_catalog_fail(c.cat, e, "looking up the build");
+		goto out;
+	}
 	sqlite3_bind_text(q, 1, o->name, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(q, 0);
 		int complete = strcmp((const char *)sqlite3_column_text(q, 1), "complete") == 0;
 		int same = strcmp((const char *)sqlite3_column_text(q, 2), params) == 0;
@@ -305,11 +613,18 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 		if ((rc = drop_build(c.cat, id, e)) < 0)
 			goto out;
 	} else {
+		if (step != SQLITE_DONE)
+			rc = al_catalog_fail(c.cat, e, "looking up the build");
 		sqlite3_finalize(q);
+		if (rc < 0)
+			goto out;
 	}
-	sqlite3_prepare_v2(db, "INSERT INTO builds(name, dataset, split, task, tokenizer_sha256, "
-			   "vision_sha256, sources, params, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   -1, &q, NULL);
+	if (sqlite3_prepare_v2(db, "INSERT INTO builds(name, dataset, split, task, tokenizer_sha256, "
+			       "vision_sha256, sources, params, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &q, NULL) != SQLITE_OK) {
+		rc = al_catalog_fail(c.cat, e, "recording the build");
+		goto out;
+	}
 	sqlite3_bind_text(q, 1, o->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, o->dataset, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, o->split, -1, SQLITE_STATIC);
@@ -321,24 +636,24 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 	free(srcs);
 	sqlite3_bind_text(q, 8, params, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 9, PACKAGE_VERSION, -1, SQLITE_STATIC);
-	if ((rc = step_done(q, c.cat, e)) < 0)
+	if ((rc = step_done(q, c.cat, "recording the build", e)) < 0)
 		goto out;
 	c.build_id = sqlite3_last_insert_rowid(db);
 
 	if (!(c.sp = al_spm_new(o->spm, e))) {
 		rc = e->code;
-		goto out;
+		goto fail;
 	}
 	al_patch_opts_default(&c.po);
 	c.po.size = o->size;
 	c.po.patch = o->patch;
 	if (!o->no_images) {
-		size_t np = (size_t)(o->size / o->patch) * (o->size / o->patch);
+		c.npatch = (size_t)(o->size / o->patch) * (o->size / o->patch);
 		c.dim = (uint32_t)(o->patch * o->patch * 3);
 		if (o->vit) {
 			if (!(c.vit = al_vit_load(o->vit, e))) {
 				rc = e->code;
-				goto out;
+				goto fail;
 			}
 			if (al_vit_cfg(c.vit)->patch != o->patch || al_vit_cfg(c.vit)->image != o->size) {
 				rc = al_err_set(e, AL_EINVAL, "'%s' takes %d x %d images in %d x %d "
@@ -346,64 +661,64 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 						al_vit_cfg(c.vit)->image, al_vit_cfg(c.vit)->image,
 						al_vit_cfg(c.vit)->patch, al_vit_cfg(c.vit)->patch,
 						al_vit_cfg(c.vit)->image, al_vit_cfg(c.vit)->patch);
-				goto out;
+				goto fail;
 			}
 			c.dim = (uint32_t)al_vit_cfg(c.vit)->hidden;
+			/* one OpenBLAS thread inside each worker: never
+			 * oversubscribed, and the same sums whatever -j is */
+			al_blas_set_threads(1);
 		}
-		c.px = malloc(sizeof(float) * np * o->patch * o->patch * 3);
-		c.emb = malloc(sizeof(float) * np * c.dim);
-		c.patches = malloc(sizeof(uint16_t) * np * (c.dim > (uint32_t)(o->patch * o->patch * 3) ?
-							     c.dim : (uint32_t)(o->patch * o->patch * 3)));
-		if (!c.px || !c.emb || !c.patches) {
-			rc = al_err_set(e, AL_ENOMEM, "out of memory");
-			goto out;
-		}
+		c.max_dim = c.dim > (uint32_t)(o->patch * o->patch * 3) ? c.dim
+			    : (uint32_t)(o->patch * o->patch * 3);
 	}
+	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	st->threads = jobs < 1 ? 1 : jobs;
+	c.nworkers = st->threads > 1 ? st->threads : 0;
+	if ((rc = start_workers(&c, e)) < 0)
+		goto fail;
 	al_ds_opts dso = {.split = o->split, .task = o->task, .skip_bad = o->skip_bad,
 			  .no_images = o->no_images};
 	if (!(ds = al_ds_new(o->dataset, &dso, e)) || !(it = al_ds_iter_new(ds, o->sources, o->nsources, e))) {
 		rc = e->code;
+		goto fail;
+	}
+	if ((rc = pump(&c, it, e)) < 0)
+		goto fail;
+	double t0 = now();
+	if ((rc = close_shard(&c, e)) < 0)
+		goto fail;
+	st->t_write += now() - t0;
+	if (sqlite3_prepare_v2(db, "UPDATE builds SET status = 'complete', finished = "
+			       "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?", -1, &q, NULL) != SQLITE_OK) {
+		rc = al_catalog_fail(c.cat, e, "completing the build");
+		goto fail;
+	}
+	sqlite3_bind_int64(q, 1, c.build_id);
+	if ((rc = step_done(q, c.cat, "completing the build", e)) == 0)
 		goto out;
-	}
-	/* A shard without images has no patch width; one with images, the
-	 * width of every image, decided by the first record. */
-	const al_record *r;
-	al_progress *pg = al_progress_new("examples", 0);
-	int first = 1;
-	while ((rc = al_ds_iter_next(it, &r, e)) > 0) {
-		if (first) {
-			if (!r->image_data)
-				c.dim = 0;
-			first = 0;
-		}
-		if ((rc = on_record(&c, r, e)) < 0)
-			break;
-		al_progress_add(pg, 1);
-		if (o->limit && st->examples >= o->limit)
-			break;
-	}
-	al_progress_free(pg);
-	if (rc >= 0)
-		rc = close_shard(&c, e);
-	if (rc >= 0) {
-		sqlite3_prepare_v2(db, "UPDATE builds SET status = 'complete', finished = "
-				   "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?", -1, &q, NULL);
-		sqlite3_bind_int64(q, 1, c.build_id);
-		rc = step_done(q, c.cat, e);
+fail:
+	/* No half build stays behind: the partial shard's temporary file,
+	 * the shards written and the build's rows go.  (Killed, the build
+	 * keeps status "building" and the next run does this.) */
+	stop_workers(&c);
+	al_shard_writer_abort(c.w);
+	c.w = NULL;
+	if (c.build_id) {
+		al_err e2 = {0};
+		if (drop_build(c.cat, c.build_id, &e2) < 0)
+			al_warn("the failed build '%s' stays in the catalog as \"building\" (%s); "
+				"the next run of the same build removes it", o->name, e2.msg);
 	}
 out:
+	free_pipeline(&c);
 	al_ds_iter_free(it);
 	al_ds_free(ds);
 	al_shard_writer_abort(c.w);
-	al_spm_tokens_free(&c.tok);
 	al_spm_free(c.sp);
 	al_vit_free(c.vit);
 	al_catalog_close(c.cat);
-	free(c.ids);
-	free(c.px);
-	free(c.emb);
-	free(c.patches);
 	free(params);
 	free(src_sha);
+	st->t_wall = now() - t_start;
 	return rc < 0 ? rc : 0;
 }

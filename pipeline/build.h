@@ -11,7 +11,13 @@
  * recognised and skipped, a build of the same name with other inputs is
  * refused unless replace is set, and an interrupted build (status
  * "building") is removed and built again, so no example is missing or
- * doubled.
+ * doubled.  A build that fails (a bad record, a full disk, a locked
+ * catalog) leaves nothing: the partial shard, the shards written and the
+ * build's rows are removed.
+ *
+ * With jobs > 1, worker threads tokenize and process images while the
+ * calling thread reads and writes in the order read: the shards are the
+ * same bytes whatever jobs is.
  */
 #ifndef AL_BUILD_H
 #define AL_BUILD_H
@@ -28,6 +34,7 @@ typedef struct al_build_opts {
 	long shard_examples;       /* examples per shard (default 4096) */
 	long limit;                /* at most this many examples (0: all) */
 	int replace, skip_bad, no_images;
+	int jobs;                  /* worker threads (0: one per core; 1: none) */
 	const char *const *sources;
 	int nsources;
 } al_build_opts;
@@ -35,6 +42,12 @@ typedef struct al_build_opts {
 typedef struct al_build_stats {
 	long examples, images, shards;
 	int skipped;               /* 1: an identical build was already there */
+	int threads;               /* threads that did the work */
+	/* seconds: the whole run; reading records (archives, JSON, prompts)
+	 * and writing shards and rows, in the calling thread; tokenizing and
+	 * images (decode, resize, patchify, ViT), summed over the workers;
+	 * the calling thread waiting for workers */
+	double t_wall, t_read, t_write, t_tokenize, t_image, t_wait;
 } al_build_stats;
 
 int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e);

@@ -1,6 +1,7 @@
 /* cmd_build.c: adalink build: a dataset into shards tracked in the catalog. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "lib/cli.h"
@@ -13,13 +14,15 @@ static const al_cmd_help help = {
 	"adalink build --catalog DB --out DIR --name NAME -m SPM [--task T] [--split S]\n"
 	"                     [--template TMPL] [--vit CKPT] [--size S] [--patch P]\n"
 	"                     [--dtype f16|bf16] [--shard-examples N] [--limit N]\n"
-	"                     [--no-images] [--skip-bad] [--replace] DATASET SOURCE...",
+	"                     [--no-images] [--skip-bad] [--replace] [--stats] [-j N]\n"
+	"                     DATASET SOURCE...",
 	"Read DATASET's SOURCEs (as adalink ingest does), render each record as a\n"
 	"text-to-text example, tokenize it, decode, resize and patchify its image\n"
 	"(embedded with a ViT when given), and write shards (adalink-shard(5)) to\n"
 	"DIR, recording the build and every shard in the catalog\n"
 	"(adalink-catalog(5)).  An identical build is skipped; an interrupted one\n"
-	"is built again.",
+	"is built again.  Worker threads (-j) tokenize and process images; the\n"
+	"shards are the same bytes whatever -j is.",
 	"  -c, --catalog DB          the SQLite catalog (created if needed)\n"
 	"  -O, --out DIR             the folder for the shards (created if needed)\n"
 	"  -n, --name NAME           the build's name: shards are DIR/NAME-00000.als ...\n"
@@ -38,12 +41,14 @@ static const al_cmd_help help = {
 	"  -l, --limit N             stop after N examples\n"
 	"      --no-images           annotations only: no image sources, no patches\n"
 	"      --skip-bad            count and skip bad records\n"
-	"      --replace             rebuild NAME even if its inputs changed\n",
+	"      --replace             rebuild NAME even if its inputs changed\n"
+	"      --stats               print where the time went and the peak memory\n"
+	"  -j, --threads N           worker threads (default: one per core)\n",
 };
 
 int cmd_build(int argc, char **argv)
 {
-	enum { NO_IMAGES = 1000, SKIP_BAD, REPLACE };
+	enum { NO_IMAGES = 1000, SKIP_BAD, REPLACE, STATS };
 	static const struct option opts[] = {
 		{"catalog", required_argument, 0, 'c'}, {"out", required_argument, 0, 'O'},
 		{"name", required_argument, 0, 'n'}, {"model", required_argument, 0, 'm'},
@@ -53,12 +58,13 @@ int cmd_build(int argc, char **argv)
 		{"dtype", required_argument, 0, 'd'}, {"shard-examples", required_argument, 0, 'N'},
 		{"limit", required_argument, 0, 'l'}, {"no-images", no_argument, 0, NO_IMAGES},
 		{"skip-bad", no_argument, 0, SKIP_BAD}, {"replace", no_argument, 0, REPLACE},
+		{"stats", no_argument, 0, STATS},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	al_build_opts o = {.size = 224, .patch = 14, .dtype = AL_SHARD_F16, .shard_examples = 4096};
 	long v;
-	int c, status;
+	int c, status, stats = 0;
 	while ((c = getopt_long(argc, argv, "c:O:n:m:t:s:T:V:S:P:d:N:l:" AL_CLI_COMMON_SHORT,
 				opts, NULL)) != -1) {
 		switch (c) {
@@ -73,6 +79,7 @@ int cmd_build(int argc, char **argv)
 		case NO_IMAGES: o.no_images = 1; break;
 		case SKIP_BAD: o.skip_bad = 1; break;
 		case REPLACE: o.replace = 1; break;
+		case STATS: stats = 1; break;
 		case 'd':
 			if (strcmp(optarg, "f16") && strcmp(optarg, "bf16"))
 				return al_cli_usage(&help, "--dtype wants f16 or bf16, not '%s'", optarg);
@@ -102,6 +109,7 @@ int cmd_build(int argc, char **argv)
 	o.dataset = argv[optind];
 	o.sources = (const char *const *)argv + optind + 1;
 	o.nsources = argc - optind - 1;
+	o.jobs = al_cli_threads();
 	mkdir(o.out_dir, 0777);
 	al_err e = {0};
 	al_build_stats st;
@@ -111,6 +119,17 @@ int cmd_build(int argc, char **argv)
 	}
 	if (st.skipped)
 		al_info("build '%s' is already in the catalog with the same inputs; nothing to do", o.name);
+	if (stats && !st.skipped) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		double w = st.t_wall > 0 ? st.t_wall : 1e-9;
+		/* one line, key and value pairs, for awk */
+		fprintf(stderr, "adalink build: stats\texamples %ld\tthreads %d\twall %.3f\t"
+			"examples/s %.1f\tread %.3f\ttokenize %.3f\timage %.3f\twrite %.3f\t"
+			"wait %.3f\tmaxrss_kb %ld\n", st.examples, st.threads, st.t_wall,
+			st.examples / w, st.t_read, st.t_tokenize, st.t_image, st.t_write,
+			st.t_wait, ru.ru_maxrss);
+	}
 	printf("%s\texamples\t%ld\timages\t%ld\tshards\t%ld%s\n", o.name, st.examples, st.images,
 	       st.shards, st.skipped ? "\t(already built)" : "");
 	return AL_EXIT_OK;

@@ -11,5 +11,7 @@ dist_man_MANS += man/adalink-build.1 man/adalink-shards.1
 check_PROGRAMS += tests/unit/test_shard tests/unit/test_prompt
 tests_unit_test_shard_LDADD = $(TEST_LDADD)
 tests_unit_test_prompt_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_shard tests/unit/test_prompt tests/cli/build.sh tests/cli/build_kill.sh
-EXTRA_DIST += tests/cli/build.sh tests/cli/build_kill.sh tests/ref/shard_read.py
+TESTS += tests/unit/test_shard tests/unit/test_prompt tests/cli/build.sh tests/cli/build_kill.sh \
+	tests/cli/build_jobs.sh
+EXTRA_DIST += tests/cli/build.sh tests/cli/build_kill.sh tests/ref/shard_read.py \
+	tests/cli/build_jobs.sh tests/fixtures/mkcoco.py
