@@ -7,16 +7,17 @@ libadalink_a_SOURCES += \
 	trainer/decode.c trainer/decode.h \
 	trainer/examples.c trainer/examples.h \
 	trainer/runlog.c trainer/runlog.h \
-	trainer/runs.c trainer/runs.h
+	trainer/runs.c trainer/runs.h \
+	trainer/plot.c trainer/plot.h
 adalink_SOURCES += trainer/cmd_forward.c trainer/cmd_predict.c trainer/cmd_train.c \
-	trainer/cmd_init.c trainer/cmd_runs.c
-dist_man_MANS += man/adalink-runs.1 man/adalink-forward.1 man/adalink-predict.1 man/adalink-train.1 \
+	trainer/cmd_init.c trainer/cmd_runs.c trainer/cmd_plot.c
+dist_man_MANS += man/adalink-runs.1 man/adalink-plot.1 man/adalink-forward.1 man/adalink-predict.1 man/adalink-train.1 \
 	man/adalink-init.1
 check_PROGRAMS += tests/unit/test_adalink tests/unit/test_optim tests/unit/test_train
 tests_unit_test_train_LDADD = $(TEST_LDADD)
 tests_unit_test_optim_LDADD = $(TEST_LDADD)
 tests_unit_test_adalink_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_adalink tests/unit/test_optim tests/unit/test_train tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/cli/runs.sh
-EXTRA_DIST += tests/cli/runs.sh tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/ref/decode_ref.py tests/data/adalink tests/ref/adalink_ref.py \
+TESTS += tests/unit/test_adalink tests/unit/test_optim tests/unit/test_train tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/cli/runs.sh tests/cli/plot.sh
+EXTRA_DIST += tests/cli/runs.sh tests/cli/plot.sh tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/ref/decode_ref.py tests/data/adalink tests/ref/adalink_ref.py \
 	tests/data/optim tests/ref/optim_ref.py \
 	tests/ref/compare.py
