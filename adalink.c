@@ -35,6 +35,7 @@ int cmd_patches(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 static const struct command {
 	const char *name;
@@ -52,6 +53,7 @@ static const struct command {
 	{"train", cmd_train, "train AdaLink modules over a frozen backbone"},
 	{"predict", cmd_predict, "decode outputs with greedy or beam search"},
 	{"runs", cmd_runs, "list, show, compare and remove the training runs in a catalog"},
+	{"plot", cmd_plot, "draw runs' training loss and dev metric against the step (SVG)"},
 	{"inspect", cmd_inspect, "list a safetensors file's tensors and metadata"},
 	{NULL, NULL, NULL},
 };
