@@ -193,6 +193,12 @@ static al_catalog *open_db(const char *path, int readonly, al_err *e)
 			db_fail(c, e, "not an adalink catalog");
 			goto bad;
 		}
+		if (v > NMIGRATIONS) {
+			al_err_set(e, AL_EDB, "catalog '%s' has schema version %d, newer "
+				   "than this adalink knows (%d); upgrade adalink", path,
+				   v, NMIGRATIONS);
+			goto bad;
+		}
 		if (v != NMIGRATIONS) {
 			al_err_set(e, AL_EDB, "catalog '%s' has schema version %d; "
 				   "this adalink needs %d; open it once read-write "

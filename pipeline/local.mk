@@ -8,10 +8,12 @@ libadalink_a_SOURCES += pipeline/shard.c pipeline/shard.h pipeline/prompt.c pipe
 	pipeline/build.c pipeline/build.h pipeline/shards.c pipeline/shards.h
 adalink_SOURCES += pipeline/cmd_build.c pipeline/cmd_shards.c
 dist_man_MANS += man/adalink-build.1 man/adalink-shards.1
-check_PROGRAMS += tests/unit/test_shard tests/unit/test_prompt
+check_PROGRAMS += tests/unit/test_shard tests/unit/test_prompt tests/unit/test_examples
 tests_unit_test_shard_LDADD = $(TEST_LDADD)
+# the trainer's reader of shards (trainer/examples.c)
+tests_unit_test_examples_LDADD = $(TEST_LDADD)
 tests_unit_test_prompt_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_shard tests/unit/test_prompt tests/cli/build.sh tests/cli/build_kill.sh \
-	tests/cli/build_jobs.sh
+TESTS += tests/unit/test_shard tests/unit/test_prompt tests/unit/test_examples tests/cli/build.sh tests/cli/build_kill.sh \
+	tests/cli/build_jobs.sh tests/cli/build_faults.sh
 EXTRA_DIST += tests/cli/build.sh tests/cli/build_kill.sh tests/ref/shard_read.py \
-	tests/cli/build_jobs.sh tests/fixtures/mkcoco.py
+	tests/cli/build_jobs.sh tests/cli/build_faults.sh tests/fixtures/mkcoco.py

@@ -241,7 +241,7 @@ int cmd_train(int argc, char **argv)
 	al_runner *drun = NULL;
 	al_runlog *rl = NULL;
 	char *cfgjson = NULL, rname[256], sha[65] = "";
-	int *order = NULL;
+	al_examples_reader *rd = NULL;
 	char state[4096], best[4096];
 	snprintf(state, sizeof state, "%s.state", out);
 	snprintf(best, sizeof best, "%s.best", out);
@@ -316,13 +316,15 @@ int cmd_train(int argc, char **argv)
 	double best_dev = INFINITY;
 	if (rl && resume && dsrc && isfinite(al_runlog_min(rl, "dev_loss")))
 		best_dev = al_runlog_min(rl, "dev_loss");   /* ADAPTER.best's */
-	/* example order: a seeded shuffle per epoch, a pure function of the
-	 * seed and the step, so a resumed run sees the same examples */
-	order = malloc(sizeof *order * n);
+	/* example order: shuffled shards through a shuffle buffer, a pure
+	 * function of the seed; a resumed run replays the order up to its
+	 * step and sees the same examples */
+	rd = al_examples_reader_new(src, (uint64_t)seed, 0, &e);
 	al_example *bx = malloc(sizeof *bx * batch);
-	if (!order || !bx)
+	if (!rd || !bx)
 		goto fail;
-	long start = al_trainer_steps(tr), epoch = -1;
+	long start = al_trainer_steps(tr);
+	al_examples_reader_seek(rd, (uint64_t)(start * batch));
 	double t0 = now(), loss = 0, ema = NAN;
 	long tokens = 0;
 	al_info("training %d examples, %d module%s of rank %ld, %ld steps of %ld%s",
@@ -332,13 +334,9 @@ int cmd_train(int argc, char **argv)
 		long pos = s * batch;
 		int got = 0, gr = 0;
 		for (; got < batch && gr == 0; got++, pos++) {
-			long ep = pos / n;
-			if (ep != epoch) {
-				al_examples_order(n, (uint64_t)seed, ep, order);
-				epoch = ep;
-			}
 			/* with several targets, one chosen by the position */
-			gr = al_examples_get(src, order[pos % n], (uint64_t)pos * 0x9e3779b97f4a7c15ull >> 33,
+			gr = al_examples_get(src, al_examples_reader_next(rd),
+					   (uint64_t)pos * 0x9e3779b97f4a7c15ull >> 33,
 					   &bx[got], &e);
 			if (gr == 0)
 				tokens += bx[got].n_tgt;
@@ -422,7 +420,7 @@ fail:
 done:
 	al_runlog_free(rl);
 	free(cfgjson);
-	free(order);
+	al_examples_reader_free(rd);
 	al_runner_free(drun);
 	al_trainer_free(tr);
 	al_adapter_free(ad);

@@ -15,12 +15,26 @@ struct al_examples {
 	/* JSONL */
 	al_example *xs;
 	long n;
-	/* shards: every example as (shard, index) */
+	/* shards: shard k holds examples first[k] .. first[k + 1] - 1 */
 	al_shard **shards;
 	int nshards;
-	int *which;
-	uint64_t *at;
+	long *first;          /* [nshards + 1] */
 };
+
+/* The shard holding global example i (binary search), and its index in it. */
+static int locate(const al_examples *s, long i, uint64_t *at)
+{
+	int lo = 0, hi = s->nshards - 1;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (s->first[mid] <= i)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	*at = (uint64_t)(i - s->first[lo]);
+	return lo;
+}
 
 static void no_problem(void *ctx, const char *b, const char *p, const char *problem)
 {
@@ -80,7 +94,6 @@ al_examples *al_examples_builds(const char *catalog, const char *names, al_err *
 		return NULL;
 	al_examples *s = calloc(1, sizeof *s);
 	char *list = strdup(names), *save = NULL;
-	long cap = 0;
 	if (!s || !list) {
 		al_err_set(e, AL_ENOMEM, "out of memory");
 		goto bad;
@@ -111,37 +124,24 @@ al_examples *al_examples_builds(const char *catalog, const char *names, al_err *
 		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
 		while (sqlite3_step(q) == SQLITE_ROW) {
 			al_shard **ns = realloc(s->shards, sizeof *ns * (s->nshards + 1));
-			if (!ns) {
+			if (ns)
+				s->shards = ns;
+			long *nf = ns ? realloc(s->first, sizeof *nf * (s->nshards + 2)) : NULL;
+			if (!nf) {
 				sqlite3_finalize(q);
 				al_err_set(e, AL_ENOMEM, "out of memory");
 				goto bad;
 			}
-			s->shards = ns;
+			s->first = nf;
 			al_shard *sh = al_shard_open((const char *)sqlite3_column_text(q, 0), e);
 			if (!sh) {
 				sqlite3_finalize(q);
 				goto bad;
 			}
 			s->shards[s->nshards] = sh;
-			for (uint64_t i = 0; i < al_shard_count(sh); i++) {
-				if (s->n == cap) {
-					cap = cap ? 2 * cap : 1024;
-					int *w = realloc(s->which, sizeof *w * cap);
-					uint64_t *a = w ? realloc(s->at, sizeof *a * cap) : NULL;
-					if (w)
-						s->which = w;
-					if (!w || !a) {
-						sqlite3_finalize(q);
-						al_err_set(e, AL_ENOMEM, "out of memory");
-						goto bad;
-					}
-					s->at = a;
-				}
-				s->which[s->n] = s->nshards;
-				s->at[s->n] = i;
-				s->n++;
-			}
-			s->nshards++;
+			s->first[s->nshards] = s->n;
+			s->n += (long)al_shard_count(sh);
+			s->first[++s->nshards] = s->n;
 		}
 		sqlite3_finalize(q);
 	}
@@ -170,8 +170,7 @@ void al_examples_free(al_examples *s)
 	for (int i = 0; i < s->nshards; i++)
 		al_shard_close(s->shards[i]);
 	free(s->shards);
-	free(s->which);
-	free(s->at);
+	free(s->first);
 	free(s);
 }
 
@@ -183,10 +182,11 @@ int al_examples_get(const al_examples *s, long i, uint64_t pick, al_example *x, 
 		*x = s->xs[i];
 		return 0;
 	}
-	const al_shard *sh = s->shards[s->which[i]];
+	uint64_t at;
+	const al_shard *sh = s->shards[locate(s, i, &at)];
 	al_shard_example se;
 	memset(x, 0, sizeof *x);
-	if (al_shard_get(sh, s->at[i], &se, e) < 0)
+	if (al_shard_get(sh, at, &se, e) < 0)
 		return e->code;
 	if (se.n_targets == 0)
 		return al_err_set(e, AL_EFORMAT, "example '%.*s' has no target", (int)se.id_len, se.id);
@@ -239,22 +239,182 @@ const char *al_examples_task(const al_examples *s, long i, char *buf, size_t n)
 		return buf;
 	}
 	al_shard_example se;
+	uint64_t at;
 	buf[0] = 0;
-	if (al_shard_get(s->shards[s->which[i]], s->at[i], &se, NULL) == 0)
+	if (al_shard_get(s->shards[locate(s, i, &at)], at, &se, NULL) == 0)
 		snprintf(buf, n, "%.*s", (int)se.task_len, se.task);
 	return buf;
 }
 
-void al_examples_order(long count, uint64_t seed, long ep, int *order)
+int al_examples_shards(const al_examples *s) { return s->xs ? 1 : s->nshards; }
+
+long al_examples_shard_first(const al_examples *s, int k) { return s->xs ? 0 : s->first[k]; }
+
+long al_examples_shard_count(const al_examples *s, int k)
 {
-	al_rng r;
-	al_rng_seed(&r, seed * 1000003u + (uint64_t)ep);
-	for (long i = 0; i < count; i++)
-		order[i] = (int)i;
-	for (long i = count - 1; i > 0; i--) {
-		long j = (long)al_rng_below(&r, (uint64_t)i + 1);
-		int t = order[i];
-		order[i] = order[j];
-		order[j] = t;
+	return s->xs ? s->n : s->first[k + 1] - s->first[k];
+}
+
+/* ---- the reader: shuffled shards, a shuffle buffer ---- */
+
+struct al_examples_reader {
+	const al_examples *s;
+	uint64_t seed;
+	long cap;             /* buffer capacity */
+	int nunits;           /* shards (JSONL: 1) */
+	/* the state */
+	long epoch;
+	al_rng rng;
+	int *order;           /* [nunits] this epoch's shard order */
+	int rank;             /* order[rank] is being read */
+	long example;         /* next example of that shard */
+	long read, handed;
+	long *buf, fill;      /* global indices */
+};
+
+/* The next example read from the shards, or 0 at the epoch's end. */
+static int pull(al_examples_reader *r, long *i)
+{
+	while (r->rank < r->nunits &&
+	       r->example >= al_examples_shard_count(r->s, r->order[r->rank])) {
+		r->rank++;
+		r->example = 0;
 	}
+	if (r->rank == r->nunits)
+		return 0;
+	*i = al_examples_shard_first(r->s, r->order[r->rank]) + r->example++;
+	r->read++;
+	return 1;
+}
+
+static void start_epoch(al_examples_reader *r, long ep)
+{
+	r->epoch = ep;
+	al_rng_seed(&r->rng, r->seed * 1000003u + (uint64_t)ep);
+	for (int k = 0; k < r->nunits; k++)
+		r->order[k] = k;
+	for (int k = r->nunits - 1; k > 0; k--) {
+		int j = (int)al_rng_below(&r->rng, (uint64_t)k + 1), t = r->order[k];
+		r->order[k] = r->order[j];
+		r->order[j] = t;
+	}
+	r->rank = 0;
+	r->example = r->read = r->handed = r->fill = 0;
+	while (r->fill < r->cap && pull(r, &r->buf[r->fill]))
+		r->fill++;
+}
+
+al_examples_reader *al_examples_reader_new(const al_examples *s, uint64_t seed, long buffer,
+					   al_err *e)
+{
+	al_examples_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		goto oom;
+	r->s = s;
+	r->seed = seed;
+	r->cap = buffer > 0 ? buffer : AL_EXAMPLES_BUFFER;
+	if (r->cap > s->n)
+		r->cap = s->n;   /* a bigger buffer would only hold all of them */
+	r->nunits = al_examples_shards(s);
+	if (!(r->order = malloc(sizeof *r->order * (size_t)r->nunits)) ||
+	    !(r->buf = malloc(sizeof *r->buf * (size_t)(r->cap ? r->cap : 1))))
+		goto oom;
+	start_epoch(r, 0);
+	return r;
+oom:
+	al_examples_reader_free(r);
+	al_err_set(e, AL_ENOMEM, "out of memory");
+	return NULL;
+}
+
+void al_examples_reader_free(al_examples_reader *r)
+{
+	if (!r)
+		return;
+	free(r->order);
+	free(r->buf);
+	free(r);
+}
+
+long al_examples_reader_next(al_examples_reader *r)
+{
+	if (r->fill == 0)
+		start_epoch(r, r->epoch + 1);
+	long j = (long)al_rng_below(&r->rng, (uint64_t)r->fill), i = r->buf[j];
+	if (!pull(r, &r->buf[j]))
+		r->buf[j] = r->buf[--r->fill];
+	r->handed++;
+	return i;
+}
+
+void al_examples_reader_pos(const al_examples_reader *r, al_examples_pos *p)
+{
+	p->epoch = r->epoch;
+	p->shard = r->rank < r->nunits ? r->order[r->rank] : -1;
+	p->example = r->example;
+	p->read = r->read;
+	p->handed = r->handed;
+	p->buffered = r->fill;
+}
+
+void al_examples_reader_seek(al_examples_reader *r, uint64_t n)
+{
+	start_epoch(r, 0);
+	for (uint64_t k = 0; k < n; k++)
+		al_examples_reader_next(r);
+}
+
+enum { ST_VERSION = 1, ST_HEAD = 16 };
+
+int al_examples_reader_save(const al_examples_reader *r, uint64_t **words, size_t *n, al_err *e)
+{
+	size_t len = ST_HEAD + (size_t)r->nunits + (size_t)r->fill;
+	uint64_t *w = malloc(sizeof *w * len);
+	if (!w)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	uint64_t head[ST_HEAD] = {ST_VERSION, r->seed, (uint64_t)r->cap, (uint64_t)r->nunits,
+				  (uint64_t)r->s->n, (uint64_t)r->epoch, (uint64_t)r->rank,
+				  (uint64_t)r->example, (uint64_t)r->read, (uint64_t)r->handed,
+				  (uint64_t)r->fill, r->rng.s[0], r->rng.s[1], r->rng.s[2], r->rng.s[3], 0};
+	memcpy(w, head, sizeof head);
+	for (int k = 0; k < r->nunits; k++)
+		w[ST_HEAD + k] = (uint64_t)r->order[k];
+	for (long k = 0; k < r->fill; k++)
+		w[ST_HEAD + r->nunits + k] = (uint64_t)r->buf[k];
+	*words = w;
+	*n = len;
+	return 0;
+}
+
+int al_examples_reader_restore(al_examples_reader *r, const uint64_t *w, size_t n, al_err *e)
+{
+	if (n < ST_HEAD || w[0] != ST_VERSION)
+		return al_err_set(e, AL_EFORMAT, "the saved example order is not one this adalink "
+				  "writes (version %llu)", n ? (unsigned long long)w[0] : 0ULL);
+	if (w[1] != r->seed || w[2] != (uint64_t)r->cap || w[3] != (uint64_t)r->nunits ||
+	    w[4] != (uint64_t)r->s->n)
+		return al_err_set(e, AL_EFORMAT, "the saved example order is of %llu examples in %llu "
+				  "shards, seed %llu, a buffer of %llu; this run has %ld in %d, seed "
+				  "%llu, %ld: give the same data and options to resume",
+				  (unsigned long long)w[4], (unsigned long long)w[3],
+				  (unsigned long long)w[1], (unsigned long long)w[2], r->s->n, r->nunits,
+				  (unsigned long long)r->seed, r->cap);
+	uint64_t fill = w[10], units = (uint64_t)r->nunits;
+	if (fill > (uint64_t)r->cap || n != ST_HEAD + units + fill || w[6] > units)
+		return al_err_set(e, AL_EFORMAT, "the saved example order is damaged");
+	for (uint64_t k = 0; k < units + fill; k++)
+		if (w[ST_HEAD + k] >= (k < units ? units : (uint64_t)r->s->n))
+			return al_err_set(e, AL_EFORMAT, "the saved example order is damaged");
+	r->epoch = (long)w[5];
+	r->rank = (int)w[6];
+	r->example = (long)w[7];
+	r->read = (long)w[8];
+	r->handed = (long)w[9];
+	r->fill = (long)fill;
+	memcpy(r->rng.s, w + 11, sizeof r->rng.s);
+	for (uint64_t k = 0; k < units; k++)
+		r->order[k] = (int)w[ST_HEAD + k];
+	for (uint64_t k = 0; k < fill; k++)
+		r->buf[k] = (long)w[ST_HEAD + units + k];
+	return 0;
 }

@@ -1,11 +1,26 @@
 /* examples.h: where training examples come from: a JSONL file or builds in
- * the catalog (their shards, mapped).
+ * the catalog (their shards, mapped), and the order a run reads them in.
  *
- * Examples are addressed by a global index; al_examples_order gives the
- * permutation of one epoch, a pure function of the seed and the epoch, so
- * a run resumed at step s sees exactly the examples it would have seen.
- * Shards are checked against the catalog when opened: a missing,
- * truncated or modified shard is refused.
+ * Examples are addressed by a global index (the builds' shards one after
+ * another, in catalog order).  Shards are checked against the catalog when
+ * opened: a missing, truncated or modified shard is refused.  Nothing is
+ * held per example: a build of any size costs a few bytes per shard.
+ *
+ * The order (al_examples_reader): each epoch visits every example once.
+ * It shuffles the shards' order, reads each shard from first to last, and
+ * hands out examples through a shuffle buffer of `buffer` examples: the
+ * next example is a random one of the buffer, replaced by the next one
+ * read.  Memory is the buffer, whatever the data's size; examples mix
+ * across the shards the buffer spans.  Everything is a pure function of
+ * the seed, so the same seed gives the same order, and the state (its
+ * position: epoch, shard, example; the buffer; the generator) can be
+ * saved and restored so a resumed run sees exactly the examples the
+ * uninterrupted one would have seen.
+ *
+ *     al_examples_reader *r = al_examples_reader_new(src, seed, 10000, &e);
+ *     long i = al_examples_reader_next(r);        // then al_examples_get(src, i, ...)
+ *     al_examples_reader_save(r, &state, &n);     // u64 words, for a checkpoint
+ *     al_examples_reader_restore(r2, state, n, &e);
  */
 #ifndef AL_EXAMPLES_H
 #define AL_EXAMPLES_H
@@ -33,7 +48,40 @@ void al_examples_release(const al_examples *s, al_example *x);
 /* Example i's task name into buf ("" if none); returns buf. */
 const char *al_examples_task(const al_examples *s, long i, char *buf, size_t n);
 
-/* The order of epoch ep: a permutation of 0..count-1 into order[]. */
-void al_examples_order(long count, uint64_t seed, long ep, int *order);
+/* Shards (JSONL: 1) and shard k's first global index and count. */
+int al_examples_shards(const al_examples *s);
+long al_examples_shard_first(const al_examples *s, int k);
+long al_examples_shard_count(const al_examples *s, int k);
+
+typedef struct al_examples_reader al_examples_reader;
+
+/* Where a reader is, in the epoch under way. */
+typedef struct al_examples_pos {
+	long epoch;           /* 0, 1, ... */
+	int shard;            /* the shard being read (its number, not its rank) */
+	long example;         /* the next example to read from it */
+	long read;            /* examples read from shards this epoch */
+	long handed;          /* examples handed out this epoch */
+	long buffered;        /* examples in the buffer */
+} al_examples_pos;
+
+#define AL_EXAMPLES_BUFFER 10000   /* the default shuffle buffer */
+
+/* A reader over s (which must outlive it) at the start of epoch 0.
+ * buffer < 1: AL_EXAMPLES_BUFFER. */
+al_examples_reader *al_examples_reader_new(const al_examples *s, uint64_t seed, long buffer,
+					   al_err *e);
+void al_examples_reader_free(al_examples_reader *r);
+/* The global index of the next example. */
+long al_examples_reader_next(al_examples_reader *r);
+void al_examples_reader_pos(const al_examples_reader *r, al_examples_pos *p);
+/* Back to the start, then n examples on: the state a run has after n
+ * examples, found by replaying the indices (no example is read). */
+void al_examples_reader_seek(al_examples_reader *r, uint64_t n);
+/* The whole state as *n 64-bit words (malloc'd into *words; NULL on
+ * failure), and back.  Restore refuses (AL_EFORMAT) a state saved for
+ * other data, another seed or another buffer size. */
+int al_examples_reader_save(const al_examples_reader *r, uint64_t **words, size_t *n, al_err *e);
+int al_examples_reader_restore(al_examples_reader *r, const uint64_t *words, size_t n, al_err *e);
 
 #endif
