@@ -413,8 +413,9 @@ al_t5 *al_t5_new(const al_t5_config *c, int vision_dim, uint64_t seed, al_err *e
 	}
 	/* As Hugging Face initialises T5 (factor 1): norms 1, embeddings
 	 * N(0, 1), q N(0, (C D)^-1/2), k and v N(0, C^-1/2), o N(0, (H D)^-1/2),
-	 * wi N(0, C^-1/2), wo N(0, F^-1/2), position biases and lm_head and the
-	 * vision projection N(0, C^-1/2) (its input's width for the latter). */
+	 * wi N(0, C^-1/2), wo N(0, F^-1/2), an untied lm_head N(0, 1) (as
+	 * modeling_t5's _init_weights), position biases and the vision
+	 * projection N(0, C^-1/2) (its input's width for the latter). */
 	al_rng r;
 	al_rng_seed(&r, seed);
 	double C = c->d_model, HD = (double)c->heads * c->d_kv;
@@ -428,7 +429,7 @@ al_t5 *al_t5_new(const al_t5_config *c, int vision_dim, uint64_t seed, al_err *e
 				p[k] = 1.0f;
 			continue;
 		}
-		if (strcmp(nm, "shared.weight") == 0)
+		if (strcmp(nm, "shared.weight") == 0 || strcmp(nm, "lm_head.weight") == 0)
 			sd = 1.0;
 		else if (strstr(nm, ".q.weight"))
 			sd = 1.0 / sqrt(C * c->d_kv);
