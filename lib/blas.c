@@ -16,6 +16,9 @@ char *openblas_get_corename(void);
 char *openblas_get_config(void);
 int openblas_get_num_threads(void);
 void openblas_set_num_threads(int n);
+/* OpenBLAS's own: stop its worker threads (restarted by the next threaded
+ * call).  Weak: not every build exports it. */
+int blas_thread_shutdown_(void) __attribute__((weak));
 
 /* Marker passed to the re-executed process: "auto" after choosing a core,
  * "fallback" after the chosen one failed its check. */
@@ -63,9 +66,37 @@ static void reexec(char **argv, const char *core, const char *mark)
 	unsetenv(MARK);
 }
 
+/* The command word of main's argv: the first argument that is not a
+ * global option (-j and --threads take the next argument), or NULL. */
+static const char *command_of(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || a[1] == 0)
+			return a;
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0)
+			i++;
+	}
+	return NULL;
+}
+
+/* Commands that never multiply a matrix: no core re-exec for them, and
+ * OpenBLAS's worker threads (started when the library loaded, spinning on
+ * sched_yield a while) are stopped at once. */
+static int needs_no_blas(const char *cmd)
+{
+	return cmd && strcmp(cmd, "score") == 0;
+}
+
 void al_blas_boot(int argc, char **argv)
 {
-	(void)argc;
+	if (needs_no_blas(command_of(argc, argv))) {
+		if (blas_thread_shutdown_)
+			blas_thread_shutdown_();
+		return;
+	}
 	const char *mark = getenv(MARK);
 	const char *user = getenv("OPENBLAS_CORETYPE");
 	if (mark) {
