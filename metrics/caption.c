@@ -30,9 +30,9 @@ void al_captions_free(al_captions *c)
 {
 	if (!c)
 		return;
-	free(c->sents);
-	free(c->images);
-	free(c->toks.v);
+	al_big_free(c->sents, c->sents_cap * sizeof *c->sents);
+	al_big_free(c->images, c->images_cap * sizeof *c->images);
+	al_big_free(c->toks.v, c->toks.cap * sizeof *c->toks.v);
 	al_big_free(c->blk, c->blk_bytes);
 	al_idmap_free(c->tokens);
 	free(c);
@@ -40,14 +40,19 @@ void al_captions_free(al_captions *c)
 
 size_t al_captions_count(const al_captions *c) { return c->nimages; }
 
+/* The corpus counts tokens and n-gram occurrences in 32 bits. */
+enum { MAX_TOKENS = 0xfffffff0u };
+
 static int pool_reserve(al_u32pool *p, size_t more)
 {
 	if (p->n + more <= p->cap)
 		return 0;
+	if (p->n + more > MAX_TOKENS)
+		return -1;
 	size_t cap = p->cap ? p->cap * 2 : 4096;
 	while (cap < p->n + more)
 		cap *= 2;
-	uint32_t *v = realloc(p->v, cap * sizeof *v);
+	uint32_t *v = al_big_realloc(p->v, p->cap * sizeof *v, cap * sizeof *v);
 	if (!v)
 		return -1;
 	p->v = v;
@@ -55,25 +60,42 @@ static int pool_reserve(al_u32pool *p, size_t more)
 	return 0;
 }
 
+static int sents_reserve(al_captions *c, size_t want)
+{
+	if (want <= c->sents_cap)
+		return 0;
+	size_t cap = c->sents_cap ? c->sents_cap * 2 : 1024;
+	if (cap < want)
+		cap = want;
+	al_sent *ns = al_big_realloc(c->sents, c->sents_cap * sizeof *ns, cap * sizeof *ns);
+	if (!ns)
+		return -1;
+	c->sents = ns;
+	c->sents_cap = cap;
+	return 0;
+}
+
+static int images_reserve(al_captions *c, size_t want)
+{
+	if (want <= c->images_cap)
+		return 0;
+	size_t cap = c->images_cap ? c->images_cap * 2 : 1024;
+	if (cap < want)
+		cap = want;
+	al_image *ni = al_big_realloc(c->images, c->images_cap * sizeof *ni, cap * sizeof *ni);
+	if (!ni)
+		return -1;
+	c->images = ni;
+	c->images_cap = cap;
+	return 0;
+}
+
 int al_captions_reserve(al_captions *c, size_t images, size_t sentences,
 			size_t tokens, al_err *e)
 {
-	if (pool_reserve(&c->toks, tokens) < 0)
+	if (pool_reserve(&c->toks, tokens) < 0 || sents_reserve(c, sentences) < 0 ||
+	    images_reserve(c, images) < 0)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
-	if (sentences > c->sents_cap) {
-		al_sent *ns = realloc(c->sents, sentences * sizeof *ns);
-		if (!ns)
-			return al_err_set(e, AL_ENOMEM, "out of memory");
-		c->sents = ns;
-		c->sents_cap = sentences;
-	}
-	if (images > c->images_cap) {
-		al_image *ni = realloc(c->images, images * sizeof *ni);
-		if (!ni)
-			return al_err_set(e, AL_ENOMEM, "out of memory");
-		c->images = ni;
-		c->images_cap = images;
-	}
 	return 0;
 }
 
@@ -104,10 +126,9 @@ static size_t uspace(const unsigned char *s, size_t left)
 	return 0;
 }
 
+/* Append the id of token s[0..len) (room reserved by the caller). */
 static int push_tok(al_captions *c, const char *s, size_t len)
 {
-	if (pool_reserve(&c->toks, 1) < 0)
-		return -1;
 	long id = al_idmap_intern(c->tokens, s, len, NULL);
 	if (id < 0)
 		return -1;
@@ -115,27 +136,50 @@ static int push_tok(al_captions *c, const char *s, size_t len)
 	return 0;
 }
 
-/* str.split(): runs of whitespace separate, ends ignored. */
-static int split_ws(al_captions *c, const char *s, size_t len)
+/* Byte classes for str.split(): 0 inside a token, 1 ASCII whitespace, 2 a
+ * lead byte of a possible multi-byte Unicode space. */
+static unsigned char byte_class(unsigned char ch)
 {
+	if (is_ws(ch))
+		return 1;
+	return ch == 0xc2 || ch == 0xe1 || ch == 0xe2 || ch == 0xe3 ? 2 : 0;
+}
+
+/* str.split(): runs of whitespace separate, ends ignored.  *single set to
+ * 1 if every separator is one ASCII space between two tokens (then
+ * split(" ") gives the same tokens). */
+static int split_ws(al_captions *c, const char *s, size_t len, int *single)
+{
+	static unsigned char cls[256];
+	if (!cls[' '])
+		for (int i = 0; i < 256; i++)
+			cls[i] = byte_class((unsigned char)i);
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
+	int one = len > 0;
 	while (i < len) {
 		size_t w;
-		if (is_ws(u[i])) {
+		if (cls[u[i]] == 1) {
+			if (u[i] != ' ' || i == 0 || i + 1 == len || cls[u[i + 1]] == 1)
+				one = 0;
 			i++;
 			continue;
 		}
-		if ((w = uspace(u + i, len - i))) {
+		if (cls[u[i]] == 2 && (w = uspace(u + i, len - i))) {
+			one = 0;
 			i += w;
 			continue;
 		}
 		size_t start = i;
-		while (i < len && !is_ws(u[i]) && !uspace(u + i, len - i))
-			i++;
+		for (i++; i < len; i++) {
+			unsigned char k = cls[u[i]];
+			if (k == 1 || (k == 2 && uspace(u + i, len - i)))
+				break;
+		}
 		if (push_tok(c, s + start, i - start) < 0)
 			return -1;
 	}
+	*single = one;
 	return 0;
 }
 
@@ -155,36 +199,25 @@ static int split_space(al_captions *c, const char *s)
 
 static int add_sent(al_captions *c, const char *text, uint32_t img)
 {
-	if (c->nsents == c->sents_cap) {
-		size_t cap = c->sents_cap ? c->sents_cap * 2 : 1024;
-		al_sent *ns = realloc(c->sents, cap * sizeof *ns);
-		if (!ns)
-			return -1;
-		c->sents = ns;
-		c->sents_cap = cap;
-	}
+	size_t len = strlen(text);
+	/* room for both splits: at most len / 2 + 1 and len + 1 pieces */
+	if (sents_reserve(c, c->nsents + 1) < 0 || pool_reserve(&c->toks, len / 2 + len + 3) < 0)
+		return -1;
 	al_sent *s = &c->sents[c->nsents++];
 	memset(s, 0, sizeof *s);
 	s->img = img;
-	size_t len = strlen(text);
-	s->tok = c->toks.n;
-	if (split_ws(c, text, len) < 0)
+	s->tok = (uint32_t)c->toks.n;
+	int single;
+	if (split_ws(c, text, len, &single) < 0)
 		return -1;
 	s->ntok = (uint32_t)(c->toks.n - s->tok);
 	/* split(" ") equals split() unless the text has other whitespace,
 	 * doubled spaces, spaces at an end, or is empty. */
-	int same = text[0] != 0 && text[0] != ' ';
-	for (const char *p = text; *p && same; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if ((is_ws(ch) && ch != ' ') || (ch == ' ' && (p[1] == ' ' || p[1] == 0)) ||
-		    ch == 0xc2 || ch == 0xe1 || ch == 0xe2 || ch == 0xe3)
-			same = 0;
-	}
-	if (same) {
+	if (single) {
 		s->rtok = s->tok;
 		s->nrtok = s->ntok;
 	} else {
-		s->rtok = c->toks.n;
+		s->rtok = (uint32_t)c->toks.n;
 		if (split_space(c, text) < 0)
 			return -1;
 		s->nrtok = (uint32_t)(c->toks.n - s->rtok);
@@ -200,14 +233,8 @@ int al_captions_add(al_captions *c, const char *cand, const char *const *refs,
 				  c->nimages + 1);
 	if (c->prepared)
 		return al_err_set(e, AL_EINVAL, "captions added after scoring");
-	if (c->nimages == c->images_cap) {
-		size_t cap = c->images_cap ? c->images_cap * 2 : 1024;
-		al_image *ni = realloc(c->images, cap * sizeof *ni);
-		if (!ni)
-			return al_err_set(e, AL_ENOMEM, "out of memory");
-		c->images = ni;
-		c->images_cap = cap;
-	}
+	if (images_reserve(c, c->nimages + 1) < 0)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
 	al_image *im = &c->images[c->nimages];
 	im->cand = c->nsents;
 	im->nrefs = nrefs;
@@ -236,48 +263,47 @@ int al_captions_prepare(al_captions *c, al_err *e)
 		al_sent *st = &c->sents[s];
 		size_t m = 0;
 		for (int k = 1; k <= AL_CAP_N; k++) {
-			st->occ[k] = n[k];
+			st->occ[k] = (uint32_t)n[k];
 			n[k] += occ(st->ntok, k);
 			m += occ(st->ntok, k);
 		}
 		if (m > c->maxocc)
 			c->maxocc = m;
 	}
-	/* kept: occurrence ids, document frequencies, stamp and slot */
-	size_t keep = (n[1] + n[2] + n[3] + n[4] + 4) + 3 * ((V + 1) + (n[2] + n[3] + n[4] + 3));
-	c->blk_bytes = keep * sizeof(uint32_t);
+	/* kept: occurrence ids, then the marks (V 1-grams, at most n[k]
+	 * k-grams; only the first of them are touched) */
+	size_t nids = n[1] + n[2] + n[3] + n[4] + 4;
+	for (int k = 1; k <= AL_CAP_N; k++)
+		c->nmark[k] = (k == 1 ? V : n[k]) + 1;
+	size_t nmarks = c->nmark[1] + c->nmark[2] + c->nmark[3] + c->nmark[4];
+	nids = (nids + 3) & ~(size_t)3;
+	c->blk_bytes = nids * sizeof(uint32_t) + nmarks * sizeof(al_mark);
 	uint32_t *q = c->blk = al_big_alloc(c->blk_bytes);
-	/* scratch for the counting: prefix, last token, image, order, counts,
-	 * last image, token stamp and id */
-	size_t sw = 5 * (n[1] + 1) + (n[1] + V + 1) + 2 * (V + 1);
+	/* scratch: per prefix a count, the occurrences grouped by prefix
+	 * (last token, image, occurrence), the last image per id, a token
+	 * stamp and id */
+	size_t sw = (n[1] + 1) + 3 * (n[1] + 1) + (n[1] + V + 1) + 2 * (V + 1);
 	uint32_t *scr = al_big_alloc(sw * sizeof(uint32_t)), *sq = scr;
 	if (!q || !scr) {
 		al_big_free(scr, sw * sizeof(uint32_t));
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	}
 #define TAKE(p, from, nw) do { (p) = (from); (from) += (nw); } while (0)
-	uint32_t **ids = c->occ_id, **df = c->df;
+	uint32_t **ids = c->occ_id;
 	for (int k = 1; k <= AL_CAP_N; k++)
 		TAKE(ids[k], q, n[k] + 1);
-	TAKE(df[1], q, V + 1);
-	for (int k = 2; k <= AL_CAP_N; k++)
-		TAKE(df[k], q, n[k] + 1);
-	for (int k = 1; k <= AL_CAP_N; k++) {
-		c->nstamp[k] = (k == 1 ? V : n[k]) + 1;
-		TAKE(c->stamp[k], q, c->nstamp[k]);
-		TAKE(c->slot[k], q, c->nstamp[k]);
-	}
-	uint32_t *P, *T, *IMG, *ord, *cnt, *last, *tstamp, *tid;
-	TAKE(P, sq, n[1] + 1);
-	TAKE(T, sq, n[1] + 1);
-	TAKE(IMG, sq, n[1] + 1);
-	TAKE(ord, sq, n[1] + 1);
+	al_mark *mq = (al_mark *)((uint32_t *)c->blk + nids);
+	for (int k = 1; k <= AL_CAP_N; k++)
+		TAKE(c->mark[k], mq, c->nmark[k]);
+	uint32_t *cnt, *rec, *last, *tstamp, *tid;
 	TAKE(cnt, sq, n[1] + 1);
+	TAKE(rec, sq, 3 * (n[1] + 1));
 	TAKE(last, sq, n[1] + V + 1);
 	TAKE(tstamp, sq, V + 1);
 	TAKE(tid, sq, V + 1);
 #undef TAKE
 	/* 1-grams: the token ids themselves */
+	al_mark *m1 = c->mark[1];
 	size_t o = 0;
 	for (size_t s = 0; s < S; s++) {
 		const al_sent *st = &c->sents[s];
@@ -287,40 +313,51 @@ int al_captions_prepare(al_captions *c, al_err *e)
 			ids[1][o++] = t;
 			if (st->img && last[t] != st->img) {
 				last[t] = st->img;
-				df[1][t]++;
+				m1[t].df++;
 			}
 		}
 	}
 	size_t U = V;   /* distinct ids of the previous order */
 	for (int k = 2; k <= AL_CAP_N; k++) {
-		/* the k-gram occurrences: prefix id, last token, image */
-		o = 0;
+		/* a stable counting sort of the k-gram occurrences by the id
+		 * of their (k-1)-gram prefix: count, then place each one's
+		 * last token, image and index */
+		memset(cnt, 0, (U + 1) * sizeof *cnt);
+		for (size_t s = 0; s < S; s++) {
+			const al_sent *st = &c->sents[s];
+			const uint32_t *prev = ids[k - 1] + st->occ[k - 1];
+			size_t m = occ(st->ntok, k);
+			for (size_t i = 0; i < m; i++)
+				cnt[prev[i] + 1]++;
+		}
+		for (size_t p = 1; p <= U; p++)
+			cnt[p] += cnt[p - 1];
 		for (size_t s = 0; s < S; s++) {
 			const al_sent *st = &c->sents[s];
 			const uint32_t *tok = SENT_TOK(c, st), *prev = ids[k - 1] + st->occ[k - 1];
 			size_t m = occ(st->ntok, k);
-			for (size_t i = 0; i < m; i++, o++) {
-				P[o] = prev[i];
-				T[o] = tok[i + k - 1];
-				IMG[o] = st->img;
+			uint32_t oc = (uint32_t)st->occ[k];
+			for (size_t i = 0; i < m; i++) {
+				uint32_t *r = rec + 3 * (size_t)cnt[prev[i]]++;
+				r[0] = tok[i + k - 1];
+				r[1] = st->img;
+				r[2] = oc + (uint32_t)i;
 			}
 		}
-		/* stable counting sort by prefix id */
-		memset(cnt, 0, (U + 1) * sizeof *cnt);
-		for (o = 0; o < n[k]; o++)
-			cnt[P[o] + 1]++;
-		for (size_t p = 1; p <= U; p++)
-			cnt[p] += cnt[p - 1];
-		for (o = 0; o < n[k]; o++)
-			ord[cnt[P[o]]++] = (uint32_t)o;
-		/* number the distinct last tokens of each prefix group; the
-		 * group is in corpus order, so images come in order */
+		/* number the distinct last tokens of each prefix group (now
+		 * cnt[p - 1] .. cnt[p]); a group is in corpus order, so its
+		 * images come in order */
+		al_mark *mk = c->mark[k];
 		uint32_t u = 0, gen = 0;
-		for (size_t a = 0; a < n[k];) {
-			uint32_t p = P[ord[a]];
+		size_t a = 0;
+		for (size_t p = 0; p < U; p++) {
+			size_t end = cnt[p];
+			if (a == end)
+				continue;
 			gen++;
-			for (; a < n[k] && P[ord[a]] == p; a++) {
-				uint32_t oc = ord[a], t = T[oc];
+			for (; a < end; a++) {
+				const uint32_t *r = rec + 3 * a;
+				uint32_t t = r[0], img = r[1];
 				if (tstamp[t] != gen) {
 					tstamp[t] = gen;
 					tid[t] = u;
@@ -328,10 +365,10 @@ int al_captions_prepare(al_captions *c, al_err *e)
 					u++;
 				}
 				uint32_t id = tid[t];
-				ids[k][oc] = id;
-				if (IMG[oc] && last[id] != IMG[oc]) {
-					last[id] = IMG[oc];
-					df[k][id]++;
+				ids[k][r[2]] = id;
+				if (img && last[id] != img) {
+					last[id] = img;
+					mk[id].df++;
 				}
 			}
 		}
@@ -367,25 +404,27 @@ void al_captions_ngrams(al_captions *c, const al_sent *s, al_ngrams *g)
 	for (int k = 1; k <= AL_CAP_N; k++) {
 		g->first[k - 1] = m;
 		size_t nq = occ(s->ntok, k);
-		const uint32_t *ids = c->occ_id[k] + s->occ[k], *df = c->df[k];
-		uint32_t gen = ++c->gen, *stamp = c->stamp[k], *slot = c->slot[k];
+		const uint32_t *ids = c->occ_id[k] + s->occ[k];
+		uint32_t gen = ++c->gen;
+		al_mark *mark = c->mark[k];
 		if (gen == 0) {   /* wrapped: clear the marks */
 			for (int j = 1; j <= AL_CAP_N; j++)
-				memset(c->stamp[j], 0, c->nstamp[j] * sizeof *stamp);
+				for (size_t i = 0; i < c->nmark[j]; i++)
+					c->mark[j][i].gen = 0;
 			gen = c->gen = 1;
 		}
 		g->gen[k - 1] = gen;
 		for (size_t i = 0; i < nq; i++) {
-			uint32_t id = ids[i];
-			if (stamp[id] == gen) {
-				g->cnt[slot[id]]++;
+			al_mark *mi = &mark[ids[i]];
+			if (mi->gen == gen) {
+				g->cnt[mi->slot]++;
 				continue;
 			}
-			stamp[id] = gen;
-			slot[id] = m;
-			g->id[m] = id;
+			mi->gen = gen;
+			mi->slot = m;
+			g->id[m] = ids[i];
 			g->cnt[m] = 1;
-			g->df[m] = df[id];
+			g->df[m] = mi->df;
 			m++;
 		}
 	}

@@ -11,23 +11,29 @@
 enum { AL_CAP_N = 4 };
 
 typedef struct al_sent {
-	size_t tok;         /* offset in the token pool: ids, str.split() */
-	size_t rtok;        /* str.split(" ") ids (may equal tok) */
+	uint32_t tok;       /* offset in the token pool: ids, str.split() */
+	uint32_t rtok;      /* str.split(" ") ids (may equal tok) */
 	uint32_t ntok, nrtok;
 	uint32_t img;       /* 1-based image of a reference, 0: a candidate */
-	size_t occ[AL_CAP_N + 1]; /* offset of its k-gram occurrences */
+	uint32_t occ[AL_CAP_N + 1]; /* offset of its k-gram occurrences */
 } al_sent;
 
 /* A sentence's distinct n-grams in the order precook() meets them: ids
  * (unique within their order), counts, document frequencies.  Until the
- * next sentence's n-grams are taken, the corpus's stamp[k][id] == gen[k-1]
- * says the sentence has k-gram id, at entry slot[k][id]. */
+ * next sentence's n-grams are taken, the corpus's mark[k][id].gen ==
+ * gen[k-1] says the sentence has k-gram id, at entry mark[k][id].slot. */
 typedef struct al_ngrams {
 	uint32_t *id, *cnt, *df;
 	uint32_t n;
 	uint32_t first[AL_CAP_N + 1]; /* first[k-1] .. first[k]: the k-grams */
 	uint32_t gen[AL_CAP_N];
 } al_ngrams;
+
+/* Per distinct n-gram: its document frequency, and the mark of the last
+ * sentence whose n-grams were taken (one cache line holds all three). */
+typedef struct al_mark {
+	uint32_t gen, slot, df, pad;
+} al_mark;
 
 typedef struct al_image {
 	size_t cand;        /* index of the candidate in sents; refs follow */
@@ -48,13 +54,13 @@ struct al_captions {
 	size_t nimages, images_cap;
 	al_u32pool toks;
 	/* made by al_captions_prepare: every k-gram occurrence's id (exact,
-	 * unique within order k), every id's document frequency over the
-	 * references, and scratch for al_captions_ngrams */
+	 * unique within order k), and every id's document frequency over the
+	 * references and mark for al_captions_ngrams */
 	int prepared;
 	uint32_t *occ_id[AL_CAP_N + 1];
-	uint32_t *df[AL_CAP_N + 1];
-	uint32_t *stamp[AL_CAP_N + 1], *slot[AL_CAP_N + 1], gen;
-	size_t nstamp[AL_CAP_N + 1];
+	al_mark *mark[AL_CAP_N + 1];
+	size_t nmark[AL_CAP_N + 1];
+	uint32_t gen;
 	size_t maxocc;      /* the most occurrences in one sentence */
 	void *blk;          /* all of the above in one block */
 	size_t blk_bytes;
@@ -80,7 +86,8 @@ void al_captions_ngrams(al_captions *c, const al_sent *s, al_ngrams *g);
 static inline long al_ngrams_find(const al_captions *c, const al_ngrams *g, int k,
 				  uint32_t id)
 {
-	return c->stamp[k + 1][id] == g->gen[k] ? (long)c->slot[k + 1][id] : -1;
+	const al_mark *m = &c->mark[k + 1][id];
+	return m->gen == g->gen[k] ? (long)m->slot : -1;
 }
 
 #endif

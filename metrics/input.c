@@ -1,20 +1,64 @@
 /* input.c: reading references and predictions (see input.h). */
 #include "input.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yajl/yajl_tree.h>
 
 #include "lib/file.h"
 #include "mutil.h"
+
+/* The set's strings and reference lists live in a bump arena: blocks of
+ * 64 KiB or more, freed together. */
+typedef struct arena_blk {
+	struct arena_blk *next;
+	size_t used, cap;
+	max_align_t data[];
+} arena_blk;
 
 struct al_score_set {
 	al_score_ex *ex;
 	size_t n, cap;
 	al_idmap *ids;        /* id -> index in ex */
 	int restrict_to_preds; /* COCO: score only the images of the results */
+	arena_blk *arena;
+	struct { char *p; size_t size; } text[2];   /* JSONL files, strings cut in place */
+	int ntext;
 };
+
+/* n bytes from the set's arena (aligned for pointers); NULL on no memory. */
+static void *arena_alloc(al_score_set *s, size_t n)
+{
+	n = (n + 7) & ~(size_t)7;
+	arena_blk *b = s->arena;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > (64u << 10) ? n : (64u << 10);
+		if (b && b->cap * 2 > cap && b->cap < (8u << 20))
+			cap = b->cap * 2;
+		if (!(b = al_big_alloc(sizeof *b + cap)))
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = s->arena;
+		s->arena = b;
+	}
+	void *p = (char *)b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+static char *arena_strdup(al_score_set *s, const char *str)
+{
+	size_t len = strlen(str) + 1;
+	char *d = arena_alloc(s, len);
+	return d ? memcpy(d, str, len) : NULL;
+}
 
 int al_score_format_parse(const char *s)
 {
@@ -38,23 +82,17 @@ al_score_set *al_score_set_new(void)
 	return s;
 }
 
-static void ex_free(al_score_ex *x)
-{
-	free(x->id);
-	for (size_t r = 0; r < x->nrefs; r++)
-		free(x->refs[r]);
-	free(x->refs);
-	free(x->pred);
-	free(x->label_text);
-}
-
 void al_score_set_free(al_score_set *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		ex_free(&s->ex[i]);
-	free(s->ex);
+	for (arena_blk *b = s->arena, *nb; b; b = nb) {
+		nb = b->next;
+		al_big_free(b, sizeof *b + b->cap);
+	}
+	for (int i = 0; i < s->ntext; i++)
+		al_big_free(s->text[i].p, s->text[i].size);
+	al_big_free(s->ex, s->cap * sizeof *s->ex);
 	al_idmap_free(s->ids);
 	free(s);
 }
@@ -94,7 +132,7 @@ static al_score_ex *ex_for(al_score_set *s, const char *id, int *created)
 		return &s->ex[k];
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
-		al_score_ex *nx = realloc(s->ex, cap * sizeof *nx);
+		al_score_ex *nx = al_big_realloc(s->ex, s->cap * sizeof *nx, cap * sizeof *nx);
 		if (!nx)
 			return NULL;
 		s->ex = nx;
@@ -102,17 +140,35 @@ static al_score_ex *ex_for(al_score_set *s, const char *id, int *created)
 	}
 	al_score_ex *x = &s->ex[s->n++];
 	memset(x, 0, sizeof *x);
-	x->id = strdup(id);
+	x->id = arena_strdup(s, id);
 	return x->id ? x : NULL;
 }
 
-static int add_ref(al_score_ex *x, const char *text)
+/* Make room for want references in x's list (in the arena: a full list is
+ * copied to one twice its size). */
+static int reserve_refs(al_score_set *s, al_score_ex *x, size_t want)
 {
-	char **nr = realloc(x->refs, (x->nrefs + 1) * sizeof *nr);
+	if (want <= x->refs_cap)
+		return 0;
+	size_t cap = x->refs_cap ? 2 * x->refs_cap : 4;
+	if (cap < want)
+		cap = want;
+	char **nr = arena_alloc(s, cap * sizeof *nr);
 	if (!nr)
 		return -1;
+	if (x->nrefs)
+		memcpy(nr, x->refs, x->nrefs * sizeof *nr);
 	x->refs = nr;
-	if (!(nr[x->nrefs] = strdup(text)))
+	x->refs_cap = cap;
+	return 0;
+}
+
+/* Add a reference: text itself if stable (it lives as long as s), else a
+ * copy. */
+static int add_ref(al_score_set *s, al_score_ex *x, const char *text, int stable)
+{
+	if (reserve_refs(s, x, x->nrefs + 1) < 0 ||
+	    !(x->refs[x->nrefs] = stable ? (char *)text : arena_strdup(s, text)))
 		return -1;
 	x->nrefs++;
 	return 0;
@@ -128,8 +184,9 @@ typedef struct where {
 #define WHERE_FMT "'%s': %s %zu: "
 #define WHERE_ARGS(w) (w)->path, (w)->what, (w)->line
 
+/* One reference item; its strings are stable if they live as long as s. */
 static int ref_item(al_score_set *s, yajl_val o, const char *id_key,
-		    const where *w, al_err *e)
+		    const where *w, int stable, al_err *e)
 {
 	yajl_val idv = member(o, id_key);
 	const char *id = idv ? id_text(idv) : NULL;
@@ -148,6 +205,8 @@ static int ref_item(al_score_set *s, yajl_val o, const char *id_key,
 		refs = member(o, "answers");
 	yajl_val label = member(o, "label");
 	if (refs && YAJL_IS_ARRAY(refs)) {
+		if (reserve_refs(s, x, refs->u.array.len) < 0)
+			return al_err_set(e, AL_ENOMEM, "out of memory");
 		for (size_t i = 0; i < refs->u.array.len; i++) {
 			yajl_val r = refs->u.array.values[i];
 			yajl_val a = member(r, "answer");   /* VQA answer objects */
@@ -157,7 +216,7 @@ static int ref_item(al_score_set *s, yajl_val o, const char *id_key,
 				return al_err_set(e, AL_EFORMAT, WHERE_FMT "id '%s': "
 						  "reference %zu is not a string",
 						  WHERE_ARGS(w), id, i + 1);
-			if (add_ref(x, YAJL_GET_STRING(r)) < 0)
+			if (add_ref(s, x, YAJL_GET_STRING(r), stable) < 0)
 				return al_err_set(e, AL_ENOMEM, "out of memory");
 		}
 		if (x->nrefs == 0)
@@ -175,7 +234,7 @@ static int ref_item(al_score_set *s, yajl_val o, const char *id_key,
 }
 
 static int pred_item(al_score_set *s, yajl_val o, const char *id_key,
-		     const char *text_key, const where *w, al_err *e)
+		     const char *text_key, const where *w, int stable, al_err *e)
 {
 	yajl_val idv = member(o, id_key);
 	const char *id = idv ? id_text(idv) : NULL;
@@ -192,9 +251,9 @@ static int pred_item(al_score_set *s, yajl_val o, const char *id_key,
 				  "for id '%s'", WHERE_ARGS(w), id);
 	yajl_val p = member(o, text_key);
 	if (p && YAJL_IS_STRING(p)) {
-		x->pred = strdup(p->u.string);
+		x->pred = stable ? p->u.string : arena_strdup(s, p->u.string);
 	} else if (p && YAJL_IS_NUMBER(p)) {
-		x->pred = strdup(p->u.number.r);
+		x->pred = arena_strdup(s, p->u.number.r);
 		x->pred_is_num = 1;
 		x->pred_num = YAJL_GET_DOUBLE(p);
 	} else {
@@ -205,39 +264,292 @@ static int pred_item(al_score_set *s, yajl_val o, const char *id_key,
 	return x->pred ? 0 : al_err_set(e, AL_ENOMEM, "out of memory");
 }
 
-/* Call fn on each line's JSON object of a JSONL buffer. */
-static int each_line(al_score_set *s, const char *path, const al_map *m, int refs,
-		     al_err *e)
+/* The fast path for a JSONL line: plain JSON (no escapes, no comments, no
+ * odd whitespace, well-formed UTF-8, depth at most 32), parsed in place
+ * (strings end where their closing quote was) into yajl_val nodes held in
+ * scratch reused from line to line.  Anything else is left to
+ * yajl_tree_parse, so the two accept the same lines and give the same
+ * values. */
+typedef struct fastjson {
+	struct yajl_val_s *node;
+	size_t nnode;
+	void **ptr;          /* the lists of keys and values of containers */
+	size_t nptr;
+	void **stk;          /* members of containers still open */
+	size_t nstk;
+	char *txt;           /* numbers' text, each NUL-terminated */
+	size_t ntxt;
+	char **cut;          /* the closing quotes, to become NULs */
+	size_t ncut;
+	size_t cap;          /* of each array: enough for a line that long */
+} fastjson;
+
+static void fastjson_free(fastjson *f)
 {
-	const char *p = (const char *)m->data, *end = p + m->size;
+	free(f->node);
+	free(f->ptr);
+	free(f->stk);
+	free(f->txt);
+	free(f->cut);
+}
+
+static int fastjson_reserve(fastjson *f, size_t len)
+{
+	if (len + 2 <= f->cap)
+		return 0;
+	size_t cap = f->cap ? f->cap : 1024;
+	while (cap < len + 2)
+		cap *= 2;
+	fastjson_free(f);
+	f->node = malloc(cap * sizeof *f->node);
+	f->ptr = malloc(cap * sizeof *f->ptr);
+	f->stk = malloc(cap * sizeof *f->stk);
+	f->txt = malloc(2 * cap);
+	f->cut = malloc(cap * sizeof *f->cut);
+	f->cap = f->node && f->ptr && f->stk && f->txt && f->cut ? cap : 0;
+	return f->cap ? 0 : -1;
+}
+
+static char *fj_ws(char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* A string at p (the opening quote): its text (NUL-terminated in place
+ * once the whole line has parsed), the end after its closing quote, or
+ * NULL. */
+static char *fj_string(fastjson *f, char *p, const char *end, char **out)
+{
+	unsigned char *q = (unsigned char *)p + 1;
+	const unsigned char *e = (const unsigned char *)end;
+	for (;;) {
+		while (q < e && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+			q++;
+		if (q >= e || *q < 0x20 || *q == '\\')
+			return NULL;
+		if (*q == '"')
+			break;
+		/* well-formed UTF-8 (stricter than yajl's check: no overlong
+		 * forms, surrogates or values past U+10FFFF) */
+		unsigned c = *q;
+		int n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
+			: c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+		if (n < 0 || e - q <= n)
+			return NULL;
+		for (int i = 1; i <= n; i++)
+			if ((q[i] & 0xc0) != 0x80)
+				return NULL;
+		if ((c == 0xe0 && q[1] < 0xa0) || (c == 0xed && q[1] >= 0xa0) ||
+		    (c == 0xf0 && q[1] < 0x90) || (c == 0xf4 && q[1] >= 0x90))
+			return NULL;
+		q += n + 1;
+	}
+	f->cut[f->ncut++] = (char *)q;
+	*out = p + 1;
+	return (char *)q + 1;
+}
+
+static int fj_digit(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+static char *fj_value(fastjson *f, char *p, const char *end, int depth, yajl_val *out);
+
+/* The members of an object or the items of an array at p ('{' or '['). */
+static char *fj_container(fastjson *f, char *p, const char *end, int depth, yajl_val v)
+{
+	int obj = *p == '{';
+	char close = obj ? '}' : ']';
+	size_t base = f->nstk, n = 0;
+	p = fj_ws(p + 1, end);
+	if (p < end && *p == close) {
+		p++;
+	} else {
+		for (;;) {
+			if (obj) {
+				char *key;
+				if (p >= end || *p != '"' || !(p = fj_string(f, p, end, &key)))
+					return NULL;
+				p = fj_ws(p, end);
+				if (p >= end || *p != ':')
+					return NULL;
+				p = fj_ws(p + 1, end);
+				f->stk[f->nstk++] = key;
+			}
+			yajl_val item;
+			if (!(p = fj_value(f, p, end, depth + 1, &item)))
+				return NULL;
+			f->stk[f->nstk++] = item;
+			n++;
+			p = fj_ws(p, end);
+			if (p < end && *p == ',') {
+				p = fj_ws(p + 1, end);
+				continue;
+			}
+			if (p < end && *p == close) {
+				p++;
+				break;
+			}
+			return NULL;
+		}
+	}
+	/* members to the lists: keys, then values */
+	size_t per = obj ? 2 : 1;
+	void **list = f->ptr + f->nptr;
+	f->nptr += per * n;
+	for (size_t i = 0; i < n; i++) {
+		if (obj) {
+			list[i] = f->stk[base + 2 * i];
+			list[n + i] = f->stk[base + 2 * i + 1];
+		} else {
+			list[i] = f->stk[base + i];
+		}
+	}
+	f->nstk = base;
+	if (obj) {
+		v->type = yajl_t_object;
+		v->u.object.keys = (const char **)list;
+		v->u.object.values = (yajl_val *)(list + n);
+		v->u.object.len = n;
+	} else {
+		v->type = yajl_t_array;
+		v->u.array.values = (yajl_val *)list;
+		v->u.array.len = n;
+	}
+	return p;
+}
+
+static char *fj_value(fastjson *f, char *p, const char *end, int depth, yajl_val *out)
+{
+	if (p >= end || depth > 32)
+		return NULL;
+	yajl_val v = *out = &f->node[f->nnode++];
+	switch (*p) {
+	case '{':
+	case '[':
+		return fj_container(f, p, end, depth, v);
+	case '"':
+		v->type = yajl_t_string;
+		return fj_string(f, p, end, &v->u.string);
+	case 't':
+	case 'f':
+	case 'n': {
+		static const char *const words[] = {"true", "false", "null"};
+		static const yajl_type types[] = {yajl_t_true, yajl_t_false, yajl_t_null};
+		int w = *p == 't' ? 0 : *p == 'f' ? 1 : 2;
+		size_t len = strlen(words[w]);
+		if ((size_t)(end - p) < len || memcmp(p, words[w], len) ||
+		    (p + len < end && ((p[len] >= 'a' && p[len] <= 'z') ||
+				       (p[len] >= '0' && p[len] <= '9'))))
+			return NULL;
+		v->type = types[w];
+		return p + len;
+	}
+	default: {
+		/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+		char *q = p;
+		if (q < end && *q == '-')
+			q++;
+		if (!fj_digit(q, end))
+			return NULL;
+		if (*q == '0')
+			q++;
+		else
+			while (fj_digit(q, end))
+				q++;
+		if (q < end && *q == '.') {
+			if (!fj_digit(++q, end))
+				return NULL;
+			while (fj_digit(q, end))
+				q++;
+		}
+		if (q < end && (*q == 'e' || *q == 'E')) {
+			q++;
+			if (q < end && (*q == '+' || *q == '-'))
+				q++;
+			if (!fj_digit(q, end))
+				return NULL;
+			while (fj_digit(q, end))
+				q++;
+		}
+		if (q < end && (fj_digit(q, end) || *q == '.' || *q == 'e' || *q == 'E' ||
+				(*q >= 'a' && *q <= 'z')))
+			return NULL;
+		size_t len = (size_t)(q - p);
+		char *t = f->txt + f->ntxt;
+		memcpy(t, p, len);
+		t[len] = 0;
+		f->ntxt += len + 1;
+		v->type = yajl_t_number;
+		v->u.number.r = t;
+		v->u.number.i = 0;
+		v->u.number.d = strtod(t, NULL);
+		v->u.number.flags = 0;
+		return q;
+	}
+	}
+}
+
+/* Parse line[0..len) (writable), a whole JSON value alone on the line,
+ * into *out: 1 (its strings now cut in place), or 0 if the fast path does
+ * not take it (the line untouched). */
+static int fastjson_parse(fastjson *f, char *line, size_t len, yajl_val *out)
+{
+	if (len > (1u << 20) || fastjson_reserve(f, len) < 0)
+		return 0;
+	f->nnode = f->nptr = f->nstk = f->ntxt = f->ncut = 0;
+	const char *end = line + len;
+	char *p = fj_value(f, fj_ws(line, end), end, 0, out);
+	if (!p || fj_ws(p, end) != end)
+		return 0;
+	for (size_t i = 0; i < f->ncut; i++)
+		*f->cut[i] = 0;
+	return 1;
+}
+
+/* Read each line's JSON object of a JSONL file held in text[0..size)
+ * (writable, kept by s: the strings of the lines the fast path takes stay
+ * there, cut in place). */
+static int each_line(al_score_set *s, const char *path, char *text, size_t size,
+		     int refs, al_err *e)
+{
+	char *p = text, *end = text + size;
 	size_t line = 0, cap = 0;
 	char *buf = NULL;
 	int rc = 0;
 	char ebuf[256];
+	fastjson fj = {0};
 	while (p < end && rc == 0) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		line++;
-		const char *q = p;
+		char *q = p;
 		p = nl ? nl + 1 : end;
 		size_t b = 0;
 		while (b < len && (q[b] == ' ' || q[b] == '\t' || q[b] == '\r'))
 			b++;
 		if (b == len)
 			continue;
-		if (len + 1 > cap) {
-			cap = len + 1;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				rc = al_err_set(e, AL_ENOMEM, "out of memory");
-				break;
+		yajl_val o;
+		int fast = fastjson_parse(&fj, q, len, &o);
+		if (!fast) {
+			if (len + 1 > cap) {
+				cap = len + 1;
+				char *nb = realloc(buf, cap);
+				if (!nb) {
+					rc = al_err_set(e, AL_ENOMEM, "out of memory");
+					break;
+				}
+				buf = nb;
 			}
-			buf = nb;
+			memcpy(buf, q, len);
+			buf[len] = 0;
+			ebuf[0] = 0;
+			o = yajl_tree_parse(buf, ebuf, sizeof ebuf);
 		}
-		memcpy(buf, q, len);
-		buf[len] = 0;
-		ebuf[0] = 0;
-		yajl_val o = yajl_tree_parse(buf, ebuf, sizeof ebuf);
 		where w = {path, line, "line"};
 		if (!o) {
 			char *t = strchr(ebuf, '\n');
@@ -251,13 +563,74 @@ static int each_line(al_score_set *s, const char *path, const al_map *m, int ref
 			rc = al_err_set(e, AL_EFORMAT, WHERE_FMT "expected a JSON object",
 					WHERE_ARGS(&w));
 		else if (refs)
-			rc = ref_item(s, o, "id", &w, e);
+			rc = ref_item(s, o, "id", &w, fast, e);
 		else
-			rc = pred_item(s, o, "id", "prediction", &w, e);
-		yajl_tree_free(o);
+			rc = pred_item(s, o, "id", "prediction", &w, fast, e);
+		if (!fast)
+			yajl_tree_free(o);
 	}
 	free(buf);
+	fastjson_free(&fj);
 	return rc;
+}
+
+/* Read path ("-": stdin) whole into *m.  A regular file is read into a
+ * block s keeps (huge pages: a private writable mapping of the file would
+ * fault on every page), writable, for JSONL to be parsed in place: *kept
+ * points to it.  Anything else is read by al_map_file and *kept is NULL
+ * (copy it with keep_text to parse it in place). */
+static int load(al_score_set *s, const char *path, al_map *m, char **kept, al_err *e)
+{
+	*kept = NULL;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || s->ntext == 2) {
+		if (fd >= 0)
+			close(fd);
+		return al_map_file(path, m, e);
+	}
+	size_t size = (size_t)st.st_size, got = 0;
+	char *t = al_big_alloc(size + 1);
+	if (!t) {
+		close(fd);
+		return al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
+	}
+	while (got < size) {
+		ssize_t r = read(fd, t + got, size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int rc = r < 0 ? al_err_errno(e, AL_EIO, "'%s': read failed", path)
+				: al_err_set(e, AL_EIO, "'%s': shorter than its size", path);
+			close(fd);
+			al_big_free(t, size + 1);
+			return rc;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	s->text[s->ntext].p = t;
+	s->text[s->ntext++].size = size + 1;
+	m->data = (const uint8_t *)t;
+	m->size = size;
+	m->mapped = 0;
+	*kept = t;
+	return 0;
+}
+
+/* A writable copy of m that s keeps. */
+static char *keep_text(al_score_set *s, const al_map *m, const char *path, al_err *e)
+{
+	char *t = s->ntext < 2 ? al_big_alloc(m->size + 1) : NULL;
+	if (!t) {
+		al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
+		return NULL;
+	}
+	if (m->size)
+		memcpy(t, m->data, m->size);
+	s->text[s->ntext].p = t;
+	s->text[s->ntext++].size = m->size + 1;
+	return t;
 }
 
 /* Parse a whole buffer as one JSON document (NULL if it is not one). */
@@ -368,14 +741,14 @@ static int read_official(al_score_set *s, const char *path, yajl_val doc, int fm
 						  "\"image_id\" and \"caption\"", WHERE_ARGS(&w));
 			int created;
 			al_score_ex *x = ex_for(s, id, &created);
-			if (!x || add_ref(x, YAJL_GET_STRING(cap)) < 0)
+			if (!x || add_ref(s, x, YAJL_GET_STRING(cap), 0) < 0)
 				return al_err_set(e, AL_ENOMEM, "out of memory");
 			rc = 0;
 		} else if (refs) {
-			rc = ref_item(s, o, id_key, &w, e);
+			rc = ref_item(s, o, id_key, &w, 0, e);
 		} else {
 			rc = pred_item(s, o, id_key, fmt == AL_FMT_COCO ? "caption" : "answer",
-				       &w, e);
+				       &w, 0, e);
 		}
 		if (rc < 0)
 			return rc;
@@ -498,7 +871,7 @@ static int read_glue_tsv(al_score_set *s, const char *path, const al_map *m, int
 			if (parse_num(val, &v)) {
 				x->has_label = 1;
 				x->label = v;
-			} else if (!(x->label_text = strdup(val))) {
+			} else if (!(x->label_text = arena_strdup(s, val))) {
 				rc = al_err_set(e, AL_ENOMEM, "out of memory");
 			}
 		} else {
@@ -514,7 +887,7 @@ static int read_glue_tsv(al_score_set *s, const char *path, const al_map *m, int
 						"prediction for id '%s'", path, line, id);
 				break;
 			}
-			if (!(x->pred = strdup(val)))
+			if (!(x->pred = arena_strdup(s, val)))
 				rc = al_err_set(e, AL_ENOMEM, "out of memory");
 			else if (parse_num(val, &v)) {
 				x->pred_is_num = 1;
@@ -541,13 +914,15 @@ static int looks_tsv(const al_map *m)
 static int read_any(al_score_set *s, const char *path, int fmt, int refs, al_err *e)
 {
 	al_map m;
-	int rc = al_map_file(path, &m, e);
+	char *kept;
+	int rc = load(s, path, &m, &kept, e);
 	if (rc < 0)
 		return rc;
 	yajl_val doc = NULL;
 	if ((fmt == AL_FMT_AUTO || fmt == AL_FMT_GLUE) && looks_tsv(&m)) {
 		rc = read_glue_tsv(s, path, &m, refs, e);
-		al_map_release(&m);
+		if (!kept)
+			al_map_release(&m);
 		return rc;
 	}
 	if (fmt == AL_FMT_GLUE)
@@ -565,14 +940,18 @@ static int read_any(al_score_set *s, const char *path, int fmt, int refs, al_err
 					: fmt == AL_FMT_DOCVQA ? "docvqa" : "stvqa");
 	}
 	if (rc == 0) {
-		if (fmt == AL_FMT_JSONL)
-			rc = each_line(s, path, &m, refs, e);
-		else
+		char *t;
+		if (fmt != AL_FMT_JSONL)
 			rc = read_official(s, path, doc, fmt, refs, e);
+		else if (!(t = kept ? kept : keep_text(s, &m, path, e)))
+			rc = AL_ENOMEM;
+		else
+			rc = each_line(s, path, t, m.size, refs, e);
 	}
 	if (doc)
 		yajl_tree_free(doc);
-	al_map_release(&m);
+	if (!kept)
+		al_map_release(&m);
 	return rc;
 }
 
@@ -593,8 +972,6 @@ int al_score_check(al_score_set *s, int allow_missing, al_err *e)
 		for (size_t i = 0; i < s->n; i++) {
 			if (s->ex[i].pred)
 				s->ex[k++] = s->ex[i];
-			else
-				ex_free(&s->ex[i]);
 		}
 		s->n = k;
 		/* ids map now stale; not used after the check */
@@ -606,7 +983,7 @@ int al_score_check(al_score_set *s, int allow_missing, al_err *e)
 			return al_err_set(e, AL_ENOTFOUND, "no prediction for id '%s'; "
 					  "--allow-missing scores it as empty",
 					  s->ex[i].id);
-		if (!(s->ex[i].pred = strdup("")))
+		if (!(s->ex[i].pred = arena_strdup(s, "")))
 			return al_err_set(e, AL_ENOMEM, "out of memory");
 	}
 	if (s->n == 0)

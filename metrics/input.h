@@ -41,7 +41,7 @@ int al_score_format_parse(const char *s);
 typedef struct al_score_ex {
 	char *id;
 	char **refs;          /* text references (captions, answers) */
-	size_t nrefs;
+	size_t nrefs, refs_cap;
 	int has_label;        /* a numeric label (GLUE) */
 	double label;
 	char *label_text;     /* a label given as text (GLUE TSV), or NULL */
@@ -50,6 +50,7 @@ typedef struct al_score_ex {
 	double pred_num;
 } al_score_ex;
 
+/* A set of examples; it owns every string of its examples. */
 typedef struct al_score_set al_score_set;
 
 al_score_set *al_score_set_new(void);

@@ -6,18 +6,50 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <xxhash.h>
+
+typedef struct idslot {
+	uint32_t idx;     /* key index + 1; 0: empty */
+	uint32_t hash;    /* the key's hash, low 32 bits */
+} idslot;
+
+typedef struct idkey {
+	size_t off;       /* in the arena */
+	size_t len;
+} idkey;
 
 struct al_idmap {
 	char *arena;      /* keys, each NUL-terminated, back to back */
 	size_t used, arena_cap;
-	size_t *off;      /* key i starts at arena + off[i] */
-	size_t *lens;
+	idkey *keys;
 	size_t n, cap;    /* keys used, allocated */
-	uint64_t *hash;   /* per slot: the key's hash */
-	uint32_t *slots;  /* open addressing: index + 1, 0 = empty */
+	idslot *slots;    /* open addressing, linear probing */
 	size_t nslots;    /* a power of two */
 };
+
+/* A fast hash of short byte strings (tokens, ids): 8 bytes at a time,
+ * multiply-xorshift mixing. */
+static uint64_t hash_bytes(const char *key, size_t len)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = len * k;
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, key, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+		key += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t w = 0;
+		memcpy(&w, key, len);
+		h = (h ^ w) * k;
+	}
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	h ^= h >> 32;
+	return h;
+}
 
 al_idmap *al_idmap_new(void)
 {
@@ -25,10 +57,8 @@ al_idmap *al_idmap_new(void)
 	if (!m)
 		return NULL;
 	m->nslots = 64;
-	m->slots = calloc(m->nslots, sizeof *m->slots);
-	m->hash = calloc(m->nslots, sizeof *m->hash);
-	if (!m->slots || !m->hash) {
-		al_idmap_free(m);
+	if (!(m->slots = al_big_alloc(m->nslots * sizeof *m->slots))) {
+		free(m);
 		return NULL;
 	}
 	return m;
@@ -38,27 +68,25 @@ void al_idmap_free(al_idmap *m)
 {
 	if (!m)
 		return;
-	free(m->arena);
-	free(m->off);
-	free(m->lens);
-	free(m->slots);
-	free(m->hash);
+	al_big_free(m->arena, m->arena_cap);
+	al_big_free(m->keys, m->cap * sizeof *m->keys);
+	al_big_free(m->slots, m->nslots * sizeof *m->slots);
 	free(m);
 }
 
-static size_t slot_of(const al_idmap *m, const char *key, size_t len, uint64_t h,
+static size_t slot_of(const al_idmap *m, const char *key, size_t len, uint32_t h,
 		      int *found)
 {
-	size_t mask = m->nslots - 1, i = (size_t)h & mask;
+	size_t mask = m->nslots - 1, i = h & mask;
 	for (;;) {
-		uint32_t s = m->slots[i];
-		if (s == 0) {
+		idslot s = m->slots[i];
+		if (s.idx == 0) {
 			*found = 0;
 			return i;
 		}
-		if (m->hash[i] == h) {
-			size_t k = s - 1;
-			if (m->lens[k] == len && memcmp(m->arena + m->off[k], key, len) == 0) {
+		if (s.hash == h) {
+			const idkey *k = &m->keys[s.idx - 1];
+			if (k->len == len && memcmp(m->arena + k->off, key, len) == 0) {
 				*found = 1;
 				return i;
 			}
@@ -70,26 +98,19 @@ static size_t slot_of(const al_idmap *m, const char *key, size_t len, uint64_t h
 static int grow(al_idmap *m)
 {
 	size_t ns = m->nslots * 2;
-	uint32_t *slots = calloc(ns, sizeof *slots);
-	uint64_t *hash = calloc(ns, sizeof *hash);
-	if (!slots || !hash) {
-		free(slots);
-		free(hash);
+	idslot *slots = al_big_alloc(ns * sizeof *slots);
+	if (!slots)
 		return -1;
-	}
 	for (size_t i = 0; i < m->nslots; i++) {
-		if (!m->slots[i])
+		if (!m->slots[i].idx)
 			continue;
-		size_t j = (size_t)m->hash[i] & (ns - 1);
-		while (slots[j])
+		size_t j = m->slots[i].hash & (ns - 1);
+		while (slots[j].idx)
 			j = (j + 1) & (ns - 1);
 		slots[j] = m->slots[i];
-		hash[j] = m->hash[i];
 	}
-	free(m->slots);
-	free(m->hash);
+	al_big_free(m->slots, m->nslots * sizeof *m->slots);
 	m->slots = slots;
-	m->hash = hash;
 	m->nslots = ns;
 	return 0;
 }
@@ -97,30 +118,26 @@ static int grow(al_idmap *m)
 long al_idmap_intern(al_idmap *m, const char *key, size_t len, int *added)
 {
 	int found;
-	uint64_t h = XXH3_64bits(key, len);
+	uint32_t h = (uint32_t)hash_bytes(key, len);
 	size_t slot = slot_of(m, key, len, h, &found);
 	if (found) {
 		if (added)
 			*added = 0;
-		return (long)m->slots[slot] - 1;
+		return (long)m->slots[slot].idx - 1;
 	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 256;
-		size_t *o = realloc(m->off, cap * sizeof *o);
-		if (!o)
+		idkey *k = al_big_realloc(m->keys, m->cap * sizeof *k, cap * sizeof *k);
+		if (!k)
 			return -1;
-		m->off = o;
-		size_t *l = realloc(m->lens, cap * sizeof *l);
-		if (!l)
-			return -1;
-		m->lens = l;
+		m->keys = k;
 		m->cap = cap;
 	}
 	if (m->used + len + 1 > m->arena_cap) {
 		size_t cap = m->arena_cap ? m->arena_cap * 2 : 4096;
 		while (m->used + len + 1 > cap)
 			cap *= 2;
-		char *a = realloc(m->arena, cap);
+		char *a = al_big_realloc(m->arena, m->arena_cap, cap);
 		if (!a)
 			return -1;
 		m->arena = a;
@@ -128,11 +145,11 @@ long al_idmap_intern(al_idmap *m, const char *key, size_t len, int *added)
 	}
 	memcpy(m->arena + m->used, key, len);
 	m->arena[m->used + len] = 0;
-	m->off[m->n] = m->used;
-	m->lens[m->n] = len;
+	m->keys[m->n].off = m->used;
+	m->keys[m->n].len = len;
 	m->used += len + 1;
-	m->slots[slot] = (uint32_t)(m->n + 1);
-	m->hash[slot] = h;
+	m->slots[slot].idx = (uint32_t)(m->n + 1);
+	m->slots[slot].hash = h;
 	long idx = (long)m->n++;
 	if (m->n * 2 > m->nslots && grow(m) < 0)
 		return -1;
@@ -144,36 +161,72 @@ long al_idmap_intern(al_idmap *m, const char *key, size_t len, int *added)
 long al_idmap_find(const al_idmap *m, const char *key, size_t len)
 {
 	int found;
-	size_t slot = slot_of(m, key, len, XXH3_64bits(key, len), &found);
-	return found ? (long)m->slots[slot] - 1 : -1;
+	size_t slot = slot_of(m, key, len, (uint32_t)hash_bytes(key, len), &found);
+	return found ? (long)m->slots[slot].idx - 1 : -1;
 }
 
 size_t al_idmap_count(const al_idmap *m) { return m->n; }
 
 const char *al_idmap_key(const al_idmap *m, size_t i)
 {
-	return i < m->n ? m->arena + m->off[i] : NULL;
+	return i < m->n ? m->arena + m->keys[i].off : NULL;
+}
+
+/* Page faults are dear (tens of microseconds each on some virtual
+ * machines), so tables of 64 KiB or more get their own mapping in whole
+ * 2 MiB transparent huge pages: one fault per 2 MiB instead of 512. */
+enum { BIG_MIN = 64u << 10, HUGE = 2u << 20 };
+
+static size_t big_size(size_t size)
+{
+	return (size + HUGE - 1) & ~(size_t)(HUGE - 1);
 }
 
 void *al_big_alloc(size_t size)
 {
-	if (size < (2u << 20))
+	if (size < BIG_MIN)
 		return calloc(1, size ? size : 1);
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size = big_size(size);
+	/* map HUGE more, then trim to a HUGE boundary */
+	char *p = mmap(NULL, size + HUGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	madvise(p, size, MADV_HUGEPAGE);
-	return p;
+	char *a = (char *)(((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	munmap(a + size, (size_t)(p + HUGE - a));
+	madvise(a, size, MADV_HUGEPAGE);
+	return a;
 }
 
 void al_big_free(void *p, size_t size)
 {
 	if (!p)
 		return;
-	if (size < (2u << 20))
+	if (size < BIG_MIN)
 		free(p);
 	else
-		munmap(p, size);
+		munmap(p, big_size(size));
+}
+
+void *al_big_realloc(void *p, size_t old, size_t size)
+{
+	if (size <= old || (old >= BIG_MIN && big_size(size) == big_size(old)))
+		return p;
+	if (size < BIG_MIN) {
+		char *q = realloc(p, size);
+		if (q)
+			memset(q + old, 0, size - old);
+		return q;
+	}
+	void *q = al_big_alloc(size);
+	if (!q)
+		return NULL;
+	if (old)
+		memcpy(q, p, old);
+	al_big_free(p, old);
+	return q;
 }
 
 /* numpy's pairwise_sum for doubles (numpy/core/src/umath/loops_utils.h). */

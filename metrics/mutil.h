@@ -30,6 +30,9 @@ const char *al_idmap_key(const al_idmap *m, size_t i);
  * free with al_big_free and the same size.  NULL on no memory. */
 void *al_big_alloc(size_t size);
 void al_big_free(void *p, size_t size);
+/* Grow p (from al_big_alloc, old bytes; NULL and 0 for none) to size
+ * bytes, the new ones zeroed: the new block, or NULL (p still valid). */
+void *al_big_realloc(void *p, size_t old, size_t size);
 
 /* The mean of x[0..n) summed as numpy's np.mean sums float64 arrays
  * (pairwise summation with blocks of 128 unrolled by 8), so the result is
