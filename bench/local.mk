@@ -18,3 +18,8 @@ bench-train: bench/train_step bench/sgemm
 
 bench-tokenize: adalink
 	$(SHELL) $(srcdir)/bench/tokenize ./adalink
+
+EXTRA_DIST += bench/build
+
+bench-build: adalink
+	$(SHELL) $(srcdir)/bench/build ./adalink

@@ -682,6 +682,7 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 		rc = e->code;
 		goto fail;
 	}
+	st->t_setup = now() - t_start;
 	if ((rc = pump(&c, it, e)) < 0)
 		goto fail;
 	double t0 = now();

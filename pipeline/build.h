@@ -46,8 +46,9 @@ typedef struct al_build_stats {
 	/* seconds: the whole run; reading records (archives, JSON, prompts)
 	 * and writing shards and rows, in the calling thread; tokenizing and
 	 * images (decode, resize, patchify, ViT), summed over the workers;
-	 * the calling thread waiting for workers */
+	 * the calling thread waiting for workers; */
 	double t_wall, t_read, t_write, t_tokenize, t_image, t_wait;
+	double t_setup;            /* hashing the inputs, loading the models, the catalog */
 } al_build_stats;
 
 int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e);

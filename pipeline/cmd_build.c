@@ -124,11 +124,13 @@ int cmd_build(int argc, char **argv)
 		getrusage(RUSAGE_SELF, &ru);
 		double w = st.t_wall > 0 ? st.t_wall : 1e-9;
 		/* one line, key and value pairs, for awk */
+		double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+			     ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
 		fprintf(stderr, "adalink build: stats\texamples %ld\tthreads %d\twall %.3f\t"
-			"examples/s %.1f\tread %.3f\ttokenize %.3f\timage %.3f\twrite %.3f\t"
-			"wait %.3f\tmaxrss_kb %ld\n", st.examples, st.threads, st.t_wall,
-			st.examples / w, st.t_read, st.t_tokenize, st.t_image, st.t_write,
-			st.t_wait, ru.ru_maxrss);
+			"cpu %.3f\texamples/s %.1f\tsetup %.3f\tread %.3f\ttokenize %.3f\t"
+			"image %.3f\twrite %.3f\twait %.3f\tmaxrss_kb %ld\n", st.examples,
+			st.threads, st.t_wall, cpu, st.examples / w, st.t_setup, st.t_read,
+			st.t_tokenize, st.t_image, st.t_write, st.t_wait, ru.ru_maxrss);
 	}
 	printf("%s\texamples\t%ld\timages\t%ld\tshards\t%ld%s\n", o.name, st.examples, st.images,
 	       st.shards, st.skipped ? "\t(already built)" : "");
