@@ -36,6 +36,51 @@ int al_image_load(const char *path, const al_decode_opts *opts, al_image *img,
 	return rc;
 }
 
+struct al_decoder {
+	void *tj;             /* the TurboJPEG handle */
+	uint8_t *px, *tmp;    /* JPEG pixels, CMYK pixels */
+	size_t cap, tmpcap;
+	al_image owned;       /* what other paths decoded (PNG, EXIF turns) */
+};
+
+al_decoder *al_decoder_new(void)
+{
+	return calloc(1, sizeof(al_decoder));
+}
+
+void al_decoder_free(al_decoder *d)
+{
+	if (!d)
+		return;
+	al_jpeg_handle_free(d->tj);
+	free(d->px);
+	free(d->tmp);
+	al_image_release(&d->owned);
+	free(d);
+}
+
+int al_decoder_decode(al_decoder *d, const uint8_t *buf, size_t n, const char *label,
+		      const al_decode_opts *opts, al_image *view, al_err *e)
+{
+	memset(view, 0, sizeof *view);
+	al_image_release(&d->owned);
+	if (n >= 2 && buf[0] == 0xFF && buf[1] == 0xD8 &&
+	    !(opts && opts->exif && al_jpeg_orientation(buf, n) != 1)) {
+		int w, h, rc = al_jpeg_decode_reuse(&d->tj, &d->px, &d->cap, &d->tmp, &d->tmpcap,
+						    buf, n, label, opts, &w, &h, e);
+		if (rc < 0)
+			return rc;
+		view->w = w;
+		view->h = h;
+		view->px = d->px;
+		return 0;
+	}
+	int rc = al_image_decode(buf, n, label, opts, &d->owned, e);
+	if (rc == 0)
+		*view = d->owned;
+	return rc;
+}
+
 void al_image_release(al_image *img)
 {
 	if (!img)

@@ -68,6 +68,25 @@ int al_jpeg_decode(const uint8_t *buf, size_t n, const char *label,
 int al_png_decode(const uint8_t *buf, size_t n, const char *label,
 		  const al_decode_opts *opts, al_image *img, al_err *e);
 
+/* al_jpeg_decode into reused memory: *handle (NULL at first) keeps the
+ * decoder, *px (capacity *cap) receives the w x h pixels, *tmp the CMYK
+ * ones; both grow as needed and stay the caller's (free; release the
+ * handle with al_jpeg_handle_free).  Returns as al_jpeg_decode. */
+int al_jpeg_decode_reuse(void **handle, uint8_t **px, size_t *cap, uint8_t **tmp,
+			 size_t *tmpcap, const uint8_t *buf, size_t n, const char *label,
+			 const al_decode_opts *opts, int *w, int *h, al_err *e);
+void al_jpeg_handle_free(void *handle);
+
+/* A decoder for many images on one thread: its memory is reused from one
+ * image to the next.  al_decoder_decode fills *view with pixels owned by
+ * d, valid until its next call or al_decoder_free; do not release it. */
+typedef struct al_decoder al_decoder;
+
+al_decoder *al_decoder_new(void);   /* NULL: out of memory */
+void al_decoder_free(al_decoder *d);
+int al_decoder_decode(al_decoder *d, const uint8_t *buf, size_t n, const char *label,
+		      const al_decode_opts *opts, al_image *view, al_err *e);
+
 /* The EXIF orientation (1..8) in a JPEG's APP1 segment; 1 when there is
  * none or it is malformed. */
 int al_jpeg_orientation(const uint8_t *buf, size_t n);

@@ -26,64 +26,91 @@ static int draft_scale(int w, int h, int s)
 	return q >= 8 ? 8 : q >= 4 ? 4 : q >= 2 ? 2 : 1;
 }
 
-int al_jpeg_decode(const uint8_t *buf, size_t n, const char *label,
-		   const al_decode_opts *opts, al_image *img, al_err *e)
+/* Grow *p to hold n bytes (contents not kept). */
+static int reserve(uint8_t **p, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return 0;
+	free(*p);
+	*cap = 0;
+	if (!(*p = malloc(n)))
+		return AL_ENOMEM;
+	*cap = n;
+	return 0;
+}
+
+int al_jpeg_decode_reuse(void **handle, uint8_t **px, size_t *cap, uint8_t **tmp,
+			 size_t *tmpcap, const uint8_t *buf, size_t n, const char *label,
+			 const al_decode_opts *opts, int *ow, int *oh, al_err *e)
 {
 	uint64_t limit = opts && opts->max_pixels ? opts->max_pixels : AL_IMAGE_MAX_PIXELS;
 	int draft = opts ? opts->draft : 0;
-	memset(img, 0, sizeof *img);
+	*ow = *oh = 0;
 	if (n < 3 || buf[0] != 0xFF || buf[1] != 0xD8)
 		return al_err_set(e, AL_EFORMAT, "'%s': not a JPEG file (no SOI marker)", label);
 	if (n > (unsigned long)-1 >> 1)
 		return al_err_set(e, AL_ELIMIT, "'%s': file too large", label);
-	tjhandle tj = tjInitDecompress();
-	if (!tj)
+	if (!*handle && !(*handle = tjInitDecompress()))
 		return al_err_set(e, AL_ENOMEM, "'%s': cannot start the JPEG decoder", label);
-	int w, h, subsamp, cs, rc = 0;
-	uint8_t *tmp = NULL, *px = NULL;
-	if (tjDecompressHeader3(tj, buf, (unsigned long)n, &w, &h, &subsamp, &cs) < 0) {
-		rc = al_err_set(e, AL_EFORMAT, "'%s': bad JPEG header: %s", label,
-				tjGetErrorStr2(tj));
-		goto out;
-	}
-	if (w <= 0 || h <= 0 || (uint64_t)w * (uint64_t)h > limit) {
-		rc = al_err_set(e, AL_ELIMIT, "'%s': image is %dx%d, %llu pixels, over the limit of %llu",
-				label, w, h, (unsigned long long)w * (unsigned long long)h,
-				(unsigned long long)limit);
-		goto out;
-	}
+	tjhandle tj = *handle;
+	int w, h, subsamp, cs;
+	if (tjDecompressHeader3(tj, buf, (unsigned long)n, &w, &h, &subsamp, &cs) < 0)
+		return al_err_set(e, AL_EFORMAT, "'%s': bad JPEG header: %s", label,
+				  tjGetErrorStr2(tj));
+	if (w <= 0 || h <= 0 || (uint64_t)w * (uint64_t)h > limit)
+		return al_err_set(e, AL_ELIMIT, "'%s': image is %dx%d, %llu pixels, over the limit of %llu",
+				  label, w, h, (unsigned long long)w * (unsigned long long)h,
+				  (unsigned long long)limit);
 	int s = draft_scale(w, h, draft);
 	int sw = (w + s - 1) / s, sh = (h + s - 1) / s;
 	int cmyk = cs == TJCS_CMYK || cs == TJCS_YCCK;
 	int pf = cmyk ? TJPF_CMYK : TJPF_RGB, bpp = cmyk ? 4 : 3;
 	size_t npx = (size_t)sw * (size_t)sh;
-	px = malloc(npx * 3);
-	if (cmyk)
-		tmp = malloc(npx * 4);
-	if (!px || (cmyk && !tmp)) {
-		rc = al_err_set(e, AL_ENOMEM, "'%s': out of memory for %dx%d pixels", label, sw, sh);
-		goto out;
-	}
-	if (tjDecompress2(tj, buf, (unsigned long)n, cmyk ? tmp : px, sw, sw * bpp, sh, pf,
+	if (reserve(px, cap, npx * 3) < 0 || (cmyk && reserve(tmp, tmpcap, npx * 4) < 0))
+		return al_err_set(e, AL_ENOMEM, "'%s': out of memory for %dx%d pixels", label, sw, sh);
+	/* Scaled by 1/s in the DCT domain when s > 1 (tjDecompress2 picks
+	 * the scaling factor from the size asked for); the default accurate
+	 * integer IDCT and fancy upsampling, as djpeg. */
+	if (tjDecompress2(tj, buf, (unsigned long)n, cmyk ? *tmp : *px, sw, sw * bpp, sh, pf,
 			  TJFLAG_LIMITSCANS) < 0) {
 		const char *msg = tjGetErrorStr2(tj);
 		/* Warnings (extraneous bytes, ...) leave a whole image and are
 		 * let through, as Pillow does; running out of data is not. */
-		if (tjGetErrorCode(tj) != TJERR_WARNING || strstr(msg, "remature end")) {
-			rc = al_err_set(e, AL_EFORMAT, "'%s': %s%s", label, msg,
-					strstr(msg, "remature end") ? "; the file is truncated" : "");
-			goto out;
-		}
+		if (tjGetErrorCode(tj) != TJERR_WARNING || strstr(msg, "remature end"))
+			return al_err_set(e, AL_EFORMAT, "'%s': %s%s", label, msg,
+					  strstr(msg, "remature end") ? "; the file is truncated" : "");
 	}
 	if (cmyk)
-		cmyk_to_rgb(tmp, px, npx);
-	img->w = sw;
-	img->h = sh;
-	img->px = px;
-	px = NULL;
-out:
+		cmyk_to_rgb(*tmp, *px, npx);
+	*ow = sw;
+	*oh = sh;
+	return 0;
+}
+
+void al_jpeg_handle_free(void *handle)
+{
+	if (handle)
+		tjDestroy(handle);
+}
+
+int al_jpeg_decode(const uint8_t *buf, size_t n, const char *label,
+		   const al_decode_opts *opts, al_image *img, al_err *e)
+{
+	void *tj = NULL;
+	uint8_t *px = NULL, *tmp = NULL;
+	size_t cap = 0, tmpcap = 0;
+	int w, h;
+	memset(img, 0, sizeof *img);
+	int rc = al_jpeg_decode_reuse(&tj, &px, &cap, &tmp, &tmpcap, buf, n, label, opts,
+				      &w, &h, e);
 	free(tmp);
-	free(px);
-	tjDestroy(tj);
-	return rc;
+	al_jpeg_handle_free(tj);
+	if (rc < 0) {
+		free(px);
+		return rc;
+	}
+	img->w = w;
+	img->h = h;
+	img->px = px;
+	return 0;
 }

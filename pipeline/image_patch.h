@@ -38,12 +38,25 @@ void al_patch_opts_default(al_patch_opts *o);
 /* Check o: S > 0, P > 0 dividing S, std non-zero.  AL_EINVAL if not. */
 int al_patch_opts_check(const al_patch_opts *o, al_err *e);
 
-/* Load path, decode, resize to S x S and patchify: *out receives a
- * malloc'd array of (S / P)^2 * P * P * 3 floats (the caller frees it).
+/* Load path, decode, resize to S x S and patchify (with a patcher kept
+ * per calling thread): *out receives a malloc'd array of (S / P)^2 * P * P * 3 floats (the caller frees it).
  * If resized is not NULL it receives the S x S image (release it).
  * Returns 0 or the decoder's error, naming path. */
 int al_patches_from_file(const char *path, const al_patch_opts *o, float **out,
 			 al_image *resized, al_err *e);
+
+/* A patcher runs the chain for many images on one thread, reusing its
+ * decoder, resampler and buffers (no allocation per image once warm). */
+typedef struct al_patcher al_patcher;
+
+al_patcher *al_patcher_new(void);   /* NULL: out of memory */
+void al_patcher_free(al_patcher *p);
+
+/* As al_patches_from_file, into out ((S / P)^2 * P * P * 3 floats).  If
+ * view is not NULL it receives the S x S image, owned by p and valid until
+ * its next call (do not release it). */
+int al_patcher_run(al_patcher *p, const char *path, const al_patch_opts *o, float *out,
+		   al_image *view, al_err *e);
 
 /* The outcome of one image in al_patches_many. */
 typedef struct al_patch_result {
