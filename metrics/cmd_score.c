@@ -6,6 +6,7 @@
 #include "lib/cli.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "metrics/glue.h"
 #include "metrics/input.h"
 #include "metrics/mutil.h"
 #include "metrics/score.h"
@@ -13,12 +14,16 @@
 static const al_cmd_help help = {
 	"score",
 	"adalink score METRIC [TASK] --refs R --preds P [--pretokenized]\n"
-	"       [--per-example FILE] [--format FMT] [--allow-missing]",
+	"       [--per-example FILE] [--format FMT] [--allow-missing]\n"
+	"       adalink score glue TASK TASK... --refs R --preds P --refs R --preds P...",
 	"Score predictions P against references R and print one NAME<TAB>VALUE\n"
 	"line per number, as the official scorers compute them.  METRIC: cider,\n"
 	"bleu, rouge, caption (all three), vqa, anls, accuracy, f1, mcc, pearson,\n"
-	"spearman, or glue TASK (cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte,\n"
-	"wnli, ax).  Values are fractions, to full double precision.",
+	"spearman, or glue TASK (cola, sst2, mrpc, qqp, stsb, mnli, mnli_matched,\n"
+	"mnli_mismatched, qnli, rte, wnli, hans, ax).  Several GLUE tasks, each\n"
+	"with its --refs and --preds in the same order, give each task's numbers\n"
+	"as TASK.NAME and the leaderboard's average as glue_average.  Values are\n"
+	"fractions, to full double precision.",
 	"  -r, --refs R          the references ('-': standard input)\n"
 	"  -p, --preds P         the predictions ('-': standard input)\n"
 	"  -t, --pretokenized    captions are space-separated tokens already:\n"
@@ -37,30 +42,56 @@ static void put_value(FILE *f, double v)
 	fputs(al_fmt_double(v, buf, sizeof buf), f);
 }
 
-static int write_per_example(const char *path, const al_score_set *s,
-			     const al_score_result *r)
+/* Write every example's numbers as ID<TAB>NAME<TAB>VALUE, NAME after
+ * prefix (NULL: none) and a dot. */
+static void write_per_example(FILE *f, const char *prefix, const al_score_set *s,
+			      const al_score_result *r)
 {
-	al_err e = {0};
-	al_afile *af = NULL;
-	FILE *f = stdout;
-	if (strcmp(path, "-")) {
-		if (!(af = al_afile_open(path, &e))) {
-			al_error("%s", e.msg);
-			return -1;
-		}
-		f = al_afile_fp(af);
-	}
 	for (int k = 0; k < r->nper; k++)
 		for (size_t i = 0; i < r->nex; i++) {
-			fprintf(f, "%s\t%s\t", al_score_at(s, i)->id, r->per_name[k]);
+			fprintf(f, "%s\t%s%s%s\t", al_score_at(s, i)->id, prefix ? prefix : "",
+				prefix ? "." : "", r->per_name[k]);
 			put_value(f, r->per[i * r->nper + k]);
 			fputc('\n', f);
 		}
-	if (af && al_afile_commit(af, &e) < 0) {
-		al_error("%s", e.msg);
+}
+
+/* Score one pair of files; print its numbers (names after prefix, if
+ * any) and per-example numbers to pf (if not NULL).  Task score of GLUE
+ * in *glue_score.  Returns 0 or -1 (message printed). */
+static int score_pair(const char *metric, const char *task, const char *refs,
+		      const char *preds, int fmt, int pretok, int allow_missing,
+		      const char *prefix, FILE *pf, double *glue_score)
+{
+	al_err e = {0};
+	al_score_set *s = al_score_set_new();
+	al_score_result r = {0};
+	int rc = -1;
+	if (!s) {
+		al_error("out of memory");
 		return -1;
 	}
-	return 0;
+	if (al_score_read_refs(s, refs, fmt, &e) < 0 ||
+	    al_score_read_preds(s, preds, fmt, &e) < 0 ||
+	    al_score_check(s, allow_missing, &e) < 0 ||
+	    al_score_run(metric, task, s, pretok, &r, &e) < 0) {
+		al_error("%s%s%s", prefix ? prefix : "", prefix ? ": " : "", e.msg);
+		goto out;
+	}
+	for (int k = 0; k < r.n; k++) {
+		printf("%s%s%s\t", prefix ? prefix : "", prefix ? "." : "", r.name[k]);
+		put_value(stdout, r.value[k]);
+		putchar('\n');
+		if (glue_score && !strcmp(r.name[k], "glue_score"))
+			*glue_score = r.value[k];
+	}
+	if (pf)
+		write_per_example(pf, prefix, s, &r);
+	rc = 0;
+out:
+	al_score_result_free(&r);
+	al_score_set_free(s);
+	return rc;
 }
 
 int cmd_score(int argc, char **argv)
@@ -75,12 +106,21 @@ int cmd_score(int argc, char **argv)
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
-	const char *refs = NULL, *preds = NULL, *per = NULL;
+	enum { MAXPAIRS = 2 * AL_GLUE_NTASKS };
+	const char *refs[MAXPAIRS], *preds[MAXPAIRS], *per = NULL;
+	int nrefs = 0, npreds = 0;
 	int pretok = 0, fmt = AL_FMT_AUTO, allow_missing = 0, c, status;
 	while ((c = getopt_long(argc, argv, "r:p:te:f:m" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': refs = optarg; break;
-		case 'p': preds = optarg; break;
+		case 'r':
+		case 'p':
+			if ((c == 'r' ? nrefs : npreds) == MAXPAIRS)
+				return al_cli_usage(&help, "at most %d --refs and --preds", MAXPAIRS);
+			if (c == 'r')
+				refs[nrefs++] = optarg;
+			else
+				preds[npreds++] = optarg;
+			break;
 		case 't': pretok = 1; break;
 		case 'e': per = optarg; break;
 		case 'm': allow_missing = 1; break;
@@ -97,46 +137,93 @@ int cmd_score(int argc, char **argv)
 	if (optind == argc)
 		return al_cli_usage(&help, "a METRIC is required");
 	const char *metric = argv[optind++];
-	const char *task = optind < argc ? argv[optind++] : NULL;
-	if (optind < argc)
-		return al_cli_usage(&help, "unexpected argument '%s'", argv[optind]);
+	const char *const *tasks = (const char *const *)argv + optind;
+	int ntasks = argc - optind;
 	al_err e = {0};
-	if (al_score_metric_check(metric, task, &e) < 0)
-		return al_cli_usage(&help, "%s", e.msg);
-	if (task && strcmp(metric, "glue"))
-		return al_cli_usage(&help, "only glue takes a TASK, not %s", metric);
-	if (!refs || !preds)
+	if (strcmp(metric, "glue")) {
+		if (ntasks)
+			return al_cli_usage(&help, "only glue takes a TASK, not %s", metric);
+		if (al_score_metric_check(metric, NULL, &e) < 0)
+			return al_cli_usage(&help, "%s", e.msg);
+	} else {
+		if (ntasks > AL_GLUE_NTASKS)
+			return al_cli_usage(&help, "at most %d GLUE tasks", AL_GLUE_NTASKS);
+		for (int i = 0; i < (ntasks ? ntasks : 1); i++)
+			if (al_score_metric_check(metric, ntasks ? tasks[i] : NULL, &e) < 0)
+				return al_cli_usage(&help, "%s", e.msg);
+		for (int i = 0; i < ntasks; i++)
+			for (int j = 0; j < i; j++)
+				if (al_glue_task(tasks[i]) == al_glue_task(tasks[j]))
+					return al_cli_usage(&help, "GLUE task '%s' given twice",
+							    tasks[i]);
+	}
+	if (!nrefs || !npreds)
 		return al_cli_usage(&help, "--refs and --preds are required");
-	if (!strcmp(refs, "-") && !strcmp(preds, "-"))
-		return al_cli_usage(&help, "--refs and --preds cannot both be stdin");
-	al_score_set *s = al_score_set_new();
-	al_score_result r = {0};
-	int rc = AL_EXIT_FAIL;
-	if (!s) {
-		al_error("out of memory");
-		return AL_EXIT_FAIL;
+	int npairs = ntasks > 1 ? ntasks : 1;
+	if (ntasks > 1 && (nrefs != npairs || npreds != npairs))
+		return al_cli_usage(&help, "one --refs and one --preds for each GLUE "
+				    "task, in order (%d tasks, %d --refs, %d --preds)",
+				    ntasks, nrefs, npreds);
+	if (nrefs != npairs || npreds != npairs)
+		return al_cli_usage(&help, "one --refs and one --preds (several pairs are "
+				    "for several GLUE tasks)");
+	int stdin_users = 0;
+	for (int i = 0; i < npairs; i++)
+		stdin_users += !strcmp(refs[i], "-") + !strcmp(preds[i], "-");
+	if (stdin_users > 1)
+		return al_cli_usage(&help, "only one of the --refs and --preds can be stdin");
+	al_afile *af = NULL;
+	FILE *pf = NULL;
+	if (per && strcmp(per, "-")) {
+		if (!(af = al_afile_open(per, &e))) {
+			al_error("%s", e.msg);
+			return AL_EXIT_FAIL;
+		}
+		pf = al_afile_fp(af);
+	} else if (per) {
+		pf = stdout;
 	}
-	if (al_score_read_refs(s, refs, fmt, &e) < 0 ||
-	    al_score_read_preds(s, preds, fmt, &e) < 0 ||
-	    al_score_check(s, allow_missing, &e) < 0 ||
-	    al_score_run(metric, task, s, pretok, &r, &e) < 0) {
-		al_error("%s", e.msg);
-		goto out;
+	int rc = AL_EXIT_OK;
+	if (ntasks <= 1) {
+		if (score_pair(metric, ntasks ? tasks[0] : NULL, refs[0], preds[0], fmt, pretok,
+			       allow_missing, NULL, pf, NULL) < 0)
+			rc = AL_EXIT_FAIL;
+	} else {
+		/* several GLUE tasks: each task's numbers, then the average */
+		double score[AL_GLUE_NTASKS] = {0};
+		int have[AL_GLUE_NTASKS] = {0};
+		for (int i = 0; i < ntasks && rc == AL_EXIT_OK; i++) {
+			int t = al_glue_task(tasks[i]);
+			if (score_pair(metric, tasks[i], refs[i], preds[i], fmt, pretok,
+				       allow_missing, al_glue_task_name(t), pf, &score[t]) < 0)
+				rc = AL_EXIT_FAIL;
+			have[t] = 1;
+		}
+		if (rc == AL_EXIT_OK) {
+			int counted;
+			double avg = al_glue_leaderboard_average(score, have, &counted);
+			if (counted == 0) {
+				al_error("no task counts towards the GLUE average (AX and "
+					 "HANS are diagnostics)");
+				rc = AL_EXIT_FAIL;
+			} else {
+				printf("glue_average\t");
+				put_value(stdout, avg);
+				putchar('\n');
+			}
+		}
 	}
-	for (int k = 0; k < r.n; k++) {
-		printf("%s\t", r.name[k]);
-		put_value(stdout, r.value[k]);
-		putchar('\n');
+	if (af) {
+		if (rc != AL_EXIT_OK)
+			al_afile_abort(af);
+		else if (al_afile_commit(af, &e) < 0) {
+			al_error("%s", e.msg);
+			rc = AL_EXIT_FAIL;
+		}
 	}
-	if (per && write_per_example(per, s, &r) < 0)
-		goto out;
-	if (fflush(stdout) != 0) {
+	if (rc == AL_EXIT_OK && fflush(stdout) != 0) {
 		al_error("unable to write the output");
-		goto out;
+		rc = AL_EXIT_FAIL;
 	}
-	rc = AL_EXIT_OK;
-out:
-	al_score_result_free(&r);
-	al_score_set_free(s);
 	return rc;
 }

@@ -177,6 +177,49 @@ double al_glue_spearman(const double *x, const double *y, size_t n)
 	return r;
 }
 
+int al_glue_corr_terms(const double *x, const double *y, size_t n, int use_ranks,
+		       double *term, al_err *e)
+{
+	double *buf = malloc((use_ranks ? 4 : 2) * (n ? n : 1) * sizeof *buf);
+	if (!buf)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	double *xm = buf, *ym = buf + n;
+	if (use_ranks) {
+		double *rx = buf + 2 * n, *ry = buf + 3 * n;
+		if (rankdata(x, n, rx) < 0 || rankdata(y, n, ry) < 0) {
+			free(buf);
+			return al_err_set(e, AL_ENOMEM, "out of memory");
+		}
+		x = rx;
+		y = ry;
+	}
+	int cx = 1, cy = 1;
+	for (size_t i = 1; i < n; i++) {
+		cx &= x[i] == x[0];
+		cy &= y[i] == y[0];
+	}
+	if (n < 2 || cx || cy) {
+		for (size_t i = 0; i < n; i++)
+			term[i] = NAN;
+		free(buf);
+		return 0;
+	}
+	/* as al_glue_pearson: deviations from numpy's mean, then each
+	 * deviation over its side's norm */
+	double mx = al_np_mean(x, n), my = al_np_mean(y, n), sx = 0, sy = 0;
+	for (size_t i = 0; i < n; i++) {
+		xm[i] = x[i] - mx;
+		ym[i] = y[i] - my;
+		sx += xm[i] * xm[i];
+		sy += ym[i] * ym[i];
+	}
+	double nx = sqrt(sx), ny = sqrt(sy);
+	for (size_t i = 0; i < n; i++)
+		term[i] = (xm[i] / nx) * (ym[i] / ny);
+	free(buf);
+	return 0;
+}
+
 static const char *const task_names[] = {
 	"cola", "sst2", "mrpc", "qqp", "stsb", "mnli", "mnli_matched",
 	"mnli_mismatched", "qnli", "rte", "wnli", "hans", "ax", NULL,
@@ -211,6 +254,11 @@ int al_glue_task(const char *name)
 		if (strcmp(buf, task_names[i]) == 0)
 			return i;
 	return -1;
+}
+
+const char *al_glue_task_name(int t)
+{
+	return t >= 0 && t < AL_GLUE_NTASKS ? task_names[t] : NULL;
 }
 
 const char *const *al_glue_label_names(int t)
@@ -290,4 +338,35 @@ double al_glue_average(const double *task_scores, size_t ntasks)
 	if (ntasks == 0)
 		return NAN;
 	return al_py_sum(task_scores, ntasks) / (double)ntasks;
+}
+
+double al_glue_leaderboard_average(const double score[AL_GLUE_NTASKS],
+				   const int have[AL_GLUE_NTASKS], int *counted)
+{
+	static const int order[] = {T_COLA, T_SST2, T_MRPC, T_STSB, T_QQP, T_MNLI,
+				    T_QNLI, T_RTE, T_WNLI};
+	double v[9];
+	size_t k = 0;
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+		int t = order[i];
+		if (t != T_MNLI) {
+			if (have[t])
+				v[k++] = score[t];
+			continue;
+		}
+		/* MNLI: the mean of matched and mismatched */
+		double m[3];
+		size_t nm = 0;
+		if (have[T_MNLI])
+			m[nm++] = score[T_MNLI];
+		if (have[T_MNLI_M])
+			m[nm++] = score[T_MNLI_M];
+		if (have[T_MNLI_MM])
+			m[nm++] = score[T_MNLI_MM];
+		if (nm)
+			v[k++] = al_py_sum(m, nm) / (double)nm;
+	}
+	if (counted)
+		*counted = (int)k;
+	return al_glue_average(v, k);
 }

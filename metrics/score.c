@@ -331,6 +331,32 @@ static int run_glue(const char *metric, int task, const al_score_set *s,
 		r->per_name[0] = "correct";
 		for (size_t i = 0; i < n; i++)
 			r->per[i] = ip[i] == il[i];
+	} else {
+		/* each example's term of the correlations, over the values
+		 * rounded to float32 as the reference rounds them */
+		int pe = task >= 0 || !strcmp(metric, "pearson");
+		int sp = task >= 0 || !strcmp(metric, "spearman");
+		double *f = malloc((3 * n + 1) * sizeof *f);
+		if (!f || (rc = alloc_per(r, n, pe + sp, e)) < 0) {
+			free(f);
+			rc = rc < 0 ? rc : al_err_set(e, AL_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < 2 * n; i++)
+			f[i] = (double)(float)dp[i];
+		int col = 0;
+		for (int ranked = 0; ranked < 2 && rc == 0; ranked++) {
+			if (!(ranked ? sp : pe))
+				continue;
+			r->per_name[col] = ranked ? "spearman_term" : "pearson_term";
+			rc = al_glue_corr_terms(f, f + n, n, ranked, f + 2 * n, e);
+			for (size_t i = 0; i < n && rc == 0; i++)
+				r->per[i * r->nper + col] = f[2 * n + i];
+			col++;
+		}
+		free(f);
+		if (rc < 0)
+			goto out;
 	}
 	if (task >= 0) {
 		al_glue_result g;

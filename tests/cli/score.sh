@@ -171,6 +171,88 @@ run score pearson --refs "$T/c.jsonl" --preds "$T/cp.jsonl"
 [ "$(cat "$T/out")" = "$(printf 'pearson\tnan')" ]
 ok $? "Pearson of a constant side is nan"
 
+# Per-example terms of the correlations: they add up to the corpus value.
+run score glue stsb --refs "$S1/glue-stsb/refs.jsonl" --preds "$S1/glue-stsb/preds.jsonl" \
+	--per-example "$T/pe"
+expect_rc 0 "glue stsb with --per-example"
+for m in pearson spearman; do
+	awk -F'\t' -v m=$m 'NR == FNR { if ($1 == m) want = $2; next }
+		$2 == m "_term" { s += $3; n++ }
+		END { d = s - want; if (d < 0) d = -d; exit !(n == 200 && d < 1e-12) }' "$T/out" "$T/pe"
+	ok $? "stsb: the ${m}_term of the 200 examples add up to $m"
+done
+
+# Several GLUE tasks, each with its own pair of files: the numbers of
+# each as TASK.NAME, and the leaderboard's average over the tasks, MNLI
+# counting once (the mean of matched and mismatched), AX left out.
+# Worked by hand: cola labels 1 0 1 0, predictions the same: MCC 1;
+# sst2 3 of 4 right: 0.75; mrpc labels 1 1 0 0, predictions 1 1 1 0:
+# accuracy 0.75, F1 2*2 / (2*2 + 1 + 0) = 0.8, score 0.775; stsb
+# predictions = labels: 1; mnli_matched 2 of 4 right (0.5),
+# mnli_mismatched 4 of 4 (1): MNLI 0.75; ax 0 of 2 (left out).
+# Average: (1 + 0.75 + 0.775 + 1 + 0.75) / 5 = 0.855.
+glue_pair() {   # NAME "LABELS" "PREDS"
+	i=0; : >"$T/$1.r"; for l in $2; do echo "{\"id\": \"$i\", \"label\": $l}" >>"$T/$1.r"; i=$((i + 1)); done
+	i=0; : >"$T/$1.p"; for l in $3; do echo "{\"id\": \"$i\", \"prediction\": $l}" >>"$T/$1.p"; i=$((i + 1)); done
+}
+glue_pair cola "1 0 1 0" "1 0 1 0"
+glue_pair sst2 "1 1 0 0" "1 1 0 1"
+glue_pair mrpc "1 1 0 0" "1 1 1 0"
+glue_pair stsb "0.5 1.5 4.25 3" "0.5 1.5 4.25 3"
+glue_pair mnlim "0 1 2 0" "0 1 0 1"
+glue_pair mnlimm "0 1 2 2" "0 1 2 2"
+glue_pair ax "0 1" "1 0"
+run score glue ax mnli_mismatched cola mrpc SST-2 stsb mnli-m \
+	-r "$T/ax.r" -p "$T/ax.p" -r "$T/mnlimm.r" -p "$T/mnlimm.p" -r "$T/cola.r" -p "$T/cola.p" \
+	-r "$T/mrpc.r" -p "$T/mrpc.p" -r "$T/sst2.r" -p "$T/sst2.p" -r "$T/stsb.r" -p "$T/stsb.p" \
+	-r "$T/mnlim.r" -p "$T/mnlim.p" --per-example "$T/pe"
+expect_rc 0 "glue with seven tasks exits 0"
+cat >"$T/want" <<'EOF2'
+ax.mcc	-1
+ax.glue_score	-1
+mnli_mismatched.accuracy	1
+mnli_mismatched.glue_score	1
+cola.mcc	1
+cola.glue_score	1
+mrpc.accuracy	0.75
+mrpc.f1	0.8
+mrpc.glue_score	0.775
+sst2.accuracy	0.75
+sst2.glue_score	0.75
+stsb.pearson	1
+stsb.spearman	1
+stsb.glue_score	1
+mnli_matched.accuracy	0.5
+mnli_matched.glue_score	0.5
+glue_average	0.855
+EOF2
+awk -F'\t' 'NR == FNR { want[FNR] = $0; n = FNR; next }
+	{ split(want[FNR], w, "\t"); d = $2 - w[2]; if (d < 0) d = -d
+	  if ($1 != w[1] || d > 1e-12) { bad = 1; print "#   got " $0 ", want " want[FNR] } }
+	END { exit bad || FNR != n }' "$T/want" "$T/out"
+ok $? "each task's numbers as TASK.NAME and glue_average 0.855"
+[ "$(grep -c '^[0-9]*	mrpc\.correct	' "$T/pe")" -eq 4 ] &&
+	[ "$(grep -c '	stsb\.pearson_term	' "$T/pe")" -eq 4 ]
+ok $? "per example: TASK.NAME for every task's examples"
+run score glue ax -r "$T/ax.r" -p "$T/ax.p"
+expect_rc 0 "glue ax alone: its numbers, no average"
+run score glue ax hans -r "$T/ax.r" -p "$T/ax.p" -r "$T/ax.r" -p "$T/ax.p"
+expect_rc 1 "no average of diagnostics alone"
+run score glue cola mrpc -r "$T/cola.r" -p "$T/cola.p"
+expect_rc 2 "a pair of files for each task"
+has "$T/err" "one --refs and one --preds for each GLUE task" "saying so"
+run score glue mnli mnli_matched -r "$T/mnlim.r" -p "$T/mnlim.p" -r "$T/mnlim.r" -p "$T/mnlim.p"
+expect_rc 0 "mnli and mnli_matched are two names of one set: scored both"
+run score glue cola COLA -r "$T/cola.r" -p "$T/cola.p" -r "$T/cola.r" -p "$T/cola.p"
+expect_rc 2 "a task given twice is a usage error"
+run score accuracy -r "$T/cola.r" -p "$T/cola.p" -r "$T/cola.r" -p "$T/cola.p"
+expect_rc 2 "several pairs are for GLUE tasks only"
+run score glue mrpc cola -r "$T/mrpc.r" -p "$T/mrpc.p" -r "$T/cola.r" -p "$T/nosuch.p" --per-example "$T/pe2"
+expect_rc 1 "a task that fails fails the run"
+has "$T/err" "cola: " "naming the task"
+[ ! -e "$T/pe2" ]
+ok $? "and leaves no per-example file"
+
 run score
 expect_rc 2 "no METRIC is a usage error"
 run score nosuch --refs "$T/r.jsonl" --preds "$T/p.jsonl"

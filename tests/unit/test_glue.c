@@ -51,6 +51,42 @@ int main(void)
 	double avg[] = {0.5, 0.7, 0.9};
 	is_dbl(al_glue_average(avg, 3), 0.7, 1e-15, "the GLUE average");
 
+	/* the leaderboard's average: MNLI once (mean of m and mm), AX out */
+	double sc[AL_GLUE_NTASKS] = {0};
+	int have[AL_GLUE_NTASKS] = {0}, counted;
+	sc[al_glue_task("cola")] = 0.5;
+	sc[al_glue_task("sst2")] = 0.9;
+	sc[al_glue_task("mnli_matched")] = 0.8;
+	sc[al_glue_task("mnli_mismatched")] = 0.7;
+	sc[al_glue_task("ax")] = 0.1;
+	have[al_glue_task("cola")] = have[al_glue_task("sst2")] = 1;
+	have[al_glue_task("mnli-m")] = have[al_glue_task("MNLI-MM")] = have[al_glue_task("ax")] = 1;
+	is_dbl(al_glue_leaderboard_average(sc, have, &counted), (0.5 + 0.9 + 0.75) / 3, 1e-15,
+	       "GLUE average: CoLA, SST-2 and MNLI's (m + mm) / 2; AX left out");
+	is_int(counted, 3, "three tasks counted");
+	have[al_glue_task("mnli_mismatched")] = 0;
+	is_dbl(al_glue_leaderboard_average(sc, have, NULL), (0.5 + 0.9 + 0.8) / 3, 1e-15,
+	       "MNLI matched alone stands for MNLI");
+	int none[AL_GLUE_NTASKS] = {0};
+	none[al_glue_task("ax")] = 1;
+	ok(isnan(al_glue_leaderboard_average(sc, none, &counted)) && counted == 0,
+	   "AX alone: no average");
+	is_str(al_glue_task_name(al_glue_task("STS-B")), "stsb", "canonical task names");
+
+	/* correlation terms: x 1 2 3, y 1 2 4: deviations -1 0 1 and
+	 * -4/3 -1/3 5/3, norms sqrt 2 and sqrt(42)/3: terms 4/sqrt(84), 0,
+	 * 5/sqrt(84), summing to 9/sqrt(84) */
+	double term[4];
+	is_int(al_glue_corr_terms(x, y, 3, 0, term, &e), 0, "pearson terms");
+	is_dbl(term[0], 4 / sqrt(84), 1e-15, "pearson term 1");
+	is_dbl(term[1], 0, 1e-15, "pearson term 2");
+	is_dbl(term[0] + term[1] + term[2], al_glue_pearson(x, y, 3), 0, "pearson terms add up");
+	is_int(al_glue_corr_terms(sx, sy, 4, 1, term, &e), 0, "spearman terms");
+	is_dbl(term[0] + term[1] + term[2] + term[3], al_glue_spearman(sx, sy, 4), 0,
+	       "spearman terms (of the average ranks) add up");
+	al_glue_corr_terms(x, c, 3, 0, term, &e);
+	ok(isnan(term[0]) && isnan(term[2]), "terms of a constant side are NaN");
+
 	/* the summation order of numpy's mean: 9 values > 8: pairwise */
 	double v[9] = {1e16, 1, -1e16, 1, 1, 1, 1, 1, 1};
 	/* r[0..7] = first 8; ((1e16+1)+(-1e16+1)) + ((1+1)+(1+1)) = 0+2 ... + 1 */
