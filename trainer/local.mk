@@ -17,7 +17,7 @@ check_PROGRAMS += tests/unit/test_adalink tests/unit/test_optim tests/unit/test_
 tests_unit_test_train_LDADD = $(TEST_LDADD)
 tests_unit_test_optim_LDADD = $(TEST_LDADD)
 tests_unit_test_adalink_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_adalink tests/unit/test_optim tests/unit/test_train tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/cli/runs.sh tests/cli/plot.sh
-EXTRA_DIST += tests/cli/runs.sh tests/cli/plot.sh tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/ref/decode_ref.py tests/data/adalink tests/ref/adalink_ref.py \
+TESTS += tests/unit/test_adalink tests/unit/test_optim tests/unit/test_train tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/cli/runs.sh tests/cli/plot.sh tests/cli/memorise.sh
+EXTRA_DIST += tests/cli/runs.sh tests/cli/plot.sh tests/cli/memorise.sh tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/ref/decode_ref.py tests/data/adalink tests/ref/adalink_ref.py \
 	tests/data/optim tests/ref/optim_ref.py \
 	tests/ref/compare.py
