@@ -36,6 +36,7 @@ int cmd_init(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 static const struct command {
 	const char *name;
@@ -51,6 +52,7 @@ static const struct command {
 	{"score", cmd_score, "CIDEr, BLEU, ROUGE-L, VQA accuracy, ANLS, GLUE metrics"},
 	{"forward", cmd_forward, "log-likelihoods of targets under a backbone and adapter"},
 	{"train", cmd_train, "train AdaLink modules over a frozen backbone"},
+	{"merge", cmd_merge, "fold an adapter into its backbone's weights"},
 	{"predict", cmd_predict, "decode outputs with greedy or beam search"},
 	{"runs", cmd_runs, "list, show, compare and remove the training runs in a catalog"},
 	{"plot", cmd_plot, "draw runs' training loss and dev metric against the step (SVG)"},

@@ -816,6 +816,9 @@ int al_t5_acts_train(al_t5_acts *a, const al_t5_lora *lora, al_t5 *grads, const 
 			return al_err_set(e, AL_EINVAL, "LoRA on %s block %d, linear %d: the "
 					  "backbone has no such layer", w->decoder ? "decoder" : "encoder",
 					  w->layer, w->slot);
+		if (w->I != I || w->O != O)
+			return al_err_set(e, AL_EINVAL, "LoRA on %s: [%d, r] and [r, %d] do not fit "
+					  "the layer's %d inputs and %d outputs", name, w->O, w->I, I, O);
 		a->ltab[(w->decoder ? c->enc_layers : 0) * AL_T5_SLOTS + w->layer * AL_T5_SLOTS + w->slot] = w;
 	}
 	a->lora = lora;
@@ -1081,6 +1084,11 @@ static void cross_backward(const al_t5_config *c, const layer_w *w, const layer_
 
 void al_t5_backward(const al_t5 *m, al_t5_acts *a, float *d_embeds)
 {
+	al_t5_backward_scaled(m, a, d_embeds, 1.0f);
+}
+
+void al_t5_backward_scaled(const al_t5 *m, al_t5_acts *a, float *d_embeds, float scale)
+{
 	const al_t5_config *c = &m->c;
 	int B = a->B, Te = a->Te, Td = a->Td, C = c->d_model, V = c->vocab, H = c->heads;
 	int N = B * Te, M = B * Td;
@@ -1088,7 +1096,7 @@ void al_t5_backward(const al_t5 *m, al_t5_acts *a, float *d_embeds)
 	float s = c->tied ? 1.0f / sqrtf((float)C) : 1.0f;
 	const float *head = c->tied ? m->shared : m->lm_head;
 
-	al_xent_backward(a->g_logits, a->logits, a->targets, 1.0f, M, V);
+	al_xent_backward(a->g_logits, a->logits, a->targets, scale, M, V);
 	al_sgemm(0, 0, M, C, V, s, a->g_logits, V, head, C, 0.0f, a->g_dec2, C);
 	if (g)   /* d head [V,C] += s g_logits^T dec_out */
 		al_sgemm(1, 0, V, C, M, s, a->g_logits, V, a->dec_out, C, 1.0f,

@@ -95,6 +95,9 @@ const float *al_t5_logits(const al_t5_acts *a);
 /* After al_t5_forward on the same batch: d_embeds[B, Te, C] (overwritten)
  * = gradient of the summed NLL with respect to b->embeds. */
 void al_t5_backward(const al_t5 *m, al_t5_acts *a, float *d_embeds);
+/* The same for scale times the summed NLL (and so every gradient that
+ * al_t5_acts_train asked for). */
+void al_t5_backward_scaled(const al_t5 *m, al_t5_acts *a, float *d_embeds, float scale);
 
 /* ---- training the backbone's weights: LoRA and full fine-tuning ----
  *
@@ -117,6 +120,7 @@ float *al_t5_linear_weight(al_t5 *m, int decoder, int layer, int slot);
  * linear layers; A [r, I], B [O, r] as PEFT names them (lora_A, lora_B). */
 typedef struct al_t5_lora_w {
 	int decoder, layer, slot;
+	int I, O;               /* the linear's input and output widths */
 	float *A, *B;           /* [r, I], [O, r] */
 	float *gA, *gB;         /* their gradients, accumulated by the backward */
 } al_t5_lora_w;

@@ -1,4 +1,5 @@
-/* adalink.h: AdaLink modules and adapter files.
+/* adalink.h: AdaLink modules, the methods the paper compares it with
+ * (prompt tuning, LoRA, full fine-tuning), and adapter files.
  *
  * A module adapts one modality's input embeddings E [N, d]:
  *     E' = E + f(E W_down) W_up,   W_down [d, r], W_up [r, d]
@@ -12,13 +13,36 @@
  * {"method": "adalink", "rank": r, "activation": "none", ...}.  A file with
  * the tensors alone loads too: modalities, tasks and rank come from the
  * names and shapes, and the activation defaults to none.
+ *
+ * The other methods (al_adapter.method) keep their tensors in the same
+ * struct and file format:
+ *   prompt  N soft tokens prepended to every encoder input, through a
+ *           residual reparameterisation (Razdaibiedina et al. 2023):
+ *           P' = P + relu(P W_down + b_down) W_up + b_up, W_up and b_up
+ *           zero at the start; prompt.tokens [N,d], prompt.down [d,h],
+ *           prompt.down_bias [h], prompt.up [h,d], prompt.up_bias [d].
+ *   lora    PEFT's names: encoder.block.0.layer.0.SelfAttention.q.lora_A.weight
+ *           [r, in] and ...lora_B.weight [out, r] (zero at the start) for
+ *           every linear of the encoder blocks (and the decoder's with
+ *           --lora-decoder); y = x W^T + alpha/r (x A^T) B^T.
+ *   full    every backbone weight but the vision projection trains; the
+ *           "adapter" is the backbone itself, saved as a checkpoint.
  */
 #ifndef AL_ADALINK_H
 #define AL_ADALINK_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "lib/err.h"
+#include "lib/t5.h"
+#include "trainer/optim.h"
 
 enum { AL_ACT_NONE, AL_ACT_RELU, AL_ACT_GELU };
+enum { AL_METHOD_ADALINK, AL_METHOD_PROMPT, AL_METHOD_LORA, AL_METHOD_FULL };
+
+const char *al_method_name(int method);
+int al_method_parse(const char *name);   /* -1 if unknown */
 
 typedef struct al_module {
 	char task[64];      /* "" for the shared module */
@@ -28,13 +52,53 @@ typedef struct al_module {
 	float *gdown, *gup; /* gradients, same shapes (accumulated) */
 } al_module;
 
+/* Prompt tuning's soft tokens and their reparameterisation. */
+typedef struct al_prompt {
+	int n, d, h;               /* tokens, width, hidden units of the MLP */
+	float *P, *down, *bdown, *up, *bup;      /* [n,d] [d,h] [h] [h,d] [d] */
+	float *gP, *gdown, *gbdown, *gup, *gbup; /* their gradients */
+	float *z, *a, *out;        /* forward: [n,h] pre- and post-relu, [n,d] P' */
+} al_prompt;
+
 typedef struct al_adapter {
+	int method;         /* AL_METHOD_* */
 	int act;            /* AL_ACT_* */
 	int rank;
-	al_module *mods;
+	al_module *mods;    /* adalink */
 	int nmods;
+	al_prompt *prompt;  /* prompt */
+	al_t5_lora lora;    /* lora: lora.w[i] named lora_names[i] */
+	char (*lora_names)[128];
+	float lora_alpha;
+	al_t5 *full, *fullgrad;   /* full: the backbone (borrowed) and its gradient */
 	char *config;       /* the metadata config JSON, or NULL */
 } al_adapter;
+
+/* New adapters of each method for backbone m (AdaLink's modules are
+ * added with al_adapter_add).  Prompt: n tokens copied from vocabulary
+ * rows drawn with seed, an MLP of h hidden units (W_down N(0, 1/d)).
+ * LoRA: rank r on every linear of the encoder (and decoder) blocks, A
+ * uniform in +-1/sqrt(in) (as PEFT), B zero, scale alpha / r.  Full: m's
+ * own weights (m must outlive the adapter) and a gradient of its shape. */
+al_adapter *al_adapter_prompt(const al_t5 *m, int n, int h, uint64_t seed, al_err *e);
+al_adapter *al_adapter_lora(const al_t5 *m, int r, float alpha, int decoder, uint64_t seed,
+			    al_err *e);
+al_adapter *al_adapter_full(al_t5 *m, al_err *e);
+
+/* The trainable tensors as optimizer parameters (free *ps); returns the
+ * count. */
+int al_adapter_params(al_adapter *a, al_param **ps, al_err *e);
+/* The number of trainable parameters. */
+size_t al_adapter_nparams(const al_adapter *a);
+/* Soft tokens an adapter puts in front of every encoder input (prompt). */
+int al_adapter_prefix(const al_adapter *a);
+/* Check that a fits backbone m (widths, layers, shapes). */
+int al_adapter_check(const al_adapter *a, const al_t5 *m, al_err *e);
+
+/* Prompt tuning: p->out = P' (saving what the backward needs), and the
+ * backward from dout [n, d] (accumulating every gradient). */
+void al_prompt_forward(al_prompt *p);
+void al_prompt_backward(al_prompt *p, const float *dout);
 
 const char *al_act_name(int act);
 int al_act_parse(const char *name);   /* -1 if unknown */
@@ -49,7 +113,8 @@ al_module *al_adapter_find(al_adapter *a, const char *task, const char *modality
 
 al_adapter *al_adapter_load(const char *path, al_err *e);
 /* Write the parameters (grads=0) or the gradients (grads=1) under the
- * adapter's tensor names, with config as metadata. */
+ * adapter's tensor names, with config as metadata (full: a checkpoint of
+ * the backbone, or of its gradient). */
 int al_adapter_save(const al_adapter *a, const char *path, int grads, al_err *e);
 void al_adapter_zero_grad(al_adapter *a);
 void al_adapter_free(al_adapter *a);

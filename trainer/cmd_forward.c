@@ -19,9 +19,13 @@ static const al_cmd_help help = {
 	"log, one per target token; the decoder starts from token 0, as T5's).",
 	"  -b, --backbone CKPT  the frozen T5 checkpoint: a Hugging Face model folder\n"
 	"                       or a .safetensors file with its config in metadata\n"
-	"  -a, --adapter A      AdaLink adapter (.safetensors) applied to the inputs\n"
+	"  -a, --adapter A      adapter (.safetensors) of AdaLink, prompt tuning or\n"
+	"                       LoRA, as adalink train writes them\n"
 	"  -g, --grad OUT       write the gradient of the summed nll of all lines\n"
-	"                       with respect to every adapter tensor to OUT\n"
+	"                       with respect to every adapter tensor to OUT, under\n"
+	"                       the adapter's names; without --adapter, with\n"
+	"                       respect to every backbone weight (full fine-tuning)\n"
+	"                       as a checkpoint\n"
 	"  -B, --batch N        run N lines at a time, padded (default 8); the\n"
 	"                       results do not depend on it beyond rounding\n",
 };
@@ -83,8 +87,6 @@ int cmd_forward(int argc, char **argv)
 	}
 	if (!backbone)
 		return al_cli_usage(&help, "--backbone is required");
-	if (grad_path && !adapter_path)
-		return al_cli_usage(&help, "--grad needs an --adapter to differentiate");
 	if (argc - optind > 1)
 		return al_cli_usage(&help, "one input FILE at most");
 	const char *in = optind < argc ? argv[optind] : "-";
@@ -106,6 +108,7 @@ int cmd_forward(int argc, char **argv)
 	al_example *xs = calloc(batch, sizeof *xs);
 	al_t5 *m = xs ? al_t5_load(backbone, &e) : NULL;
 	if (!m || (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
+	    (grad_path && !adapter_path && !(ad = al_adapter_full(m, &e))) ||
 	    !(run = al_runner_new(m, &e)))
 		goto fail;
 	pg = al_progress_new("examples", 0);

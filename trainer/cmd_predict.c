@@ -10,6 +10,7 @@
 #include "lib/t5.h"
 #include "trainer/adalink.h"
 #include "trainer/decode.h"
+#include "trainer/merge.h"
 #include "trainer/examples.h"
 #include "trainer/forward.h"
 #include "pipeline/spm.h"
@@ -156,6 +157,7 @@ int cmd_predict(int argc, char **argv)
 	int *ids = malloc(sizeof(int) * d.max_len);
 	al_t5 *m = ids ? al_t5_load(backbone, &e) : NULL;
 	if (!m || (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
+	    (ad && ad->method == AL_METHOD_LORA && al_merge_lora(m, ad, &e) < 0) ||
 	    (model && !(sp = al_spm_new(model, &e))) ||
 	    (catalog && !(src = al_examples_builds(catalog, data, &e))))
 		goto fail;

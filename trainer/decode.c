@@ -64,6 +64,8 @@ int al_decode(const al_t5 *m, al_adapter *adapter, const al_example *x,
 	const al_t5_config *c = al_t5_cfg(m);
 	int K = o->beam < 1 ? 1 : o->beam, L = o->max_len, V = c->vocab, C = c->d_model;
 	int Te = (x->image ? x->n_patches : 0) + x->n_in, rc = 0, nalive = 1, nfin = 0;
+	if (Te > 0)
+		Te += al_adapter_prefix(adapter);   /* prompt tuning's soft tokens */
 	if (Te == 0 || L < 1)
 		return al_err_set(e, AL_EINVAL, "nothing to decode from (no input), or max_len < 1");
 	float *emb = malloc(sizeof(float) * Te * C), *lp = malloc(sizeof(float) * V);

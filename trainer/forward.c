@@ -123,6 +123,13 @@ int al_example_embed(const al_t5 *m, al_adapter *adapter, const al_example *x, f
 {
 	const al_t5_config *c = al_t5_cfg(m);
 	int C = c->d_model, P = x->image ? x->n_patches : 0, T = x->n_in;
+	int P0 = al_adapter_prefix(adapter);
+	if (P0) {   /* the soft prompt first */
+		al_prompt_forward(adapter->prompt);
+		memcpy(out, adapter->prompt->out, sizeof(float) * P0 * C);
+		int rc = al_example_embed(m, NULL, x, out + (size_t)P0 * C, e);
+		return rc < 0 ? rc : P0 + rc;
+	}
 	if (P && (!al_t5_vision_projection(m) || x->image_dim != c->vision_dim))
 		return al_err_set(e, AL_EINVAL, "image embeddings %d wide do not fit the "
 				  "backbone's vision projection (%d)", x->image_dim, c->vision_dim);
@@ -238,15 +245,17 @@ static int reserve(al_runner *r, int B, int Te, int Td, int R, al_err *e)
 /* Each example's image and text spans through its task's modules: forward
  * (r->raw into r->enc) or backward (gradients from r->g). */
 static void run_modules(al_runner *r, al_adapter *ad, const al_example *xs, int n, int Te,
-			int C, int R, int backward, int train)
+			int C, int R, int P0, int backward, int train)
 {
 	int drop = train && r->p > 0;
+	if (!ad || ad->nmods == 0)
+		return;
 	for (int i = 0; i < n; i++) {
 		const al_example *x = &xs[i];
 		int P = x->image ? x->n_patches : 0;
 		struct { al_module *m; size_t row; int len; } span[2] = {
-			{P ? al_adapter_find(ad, x->task, "image") : NULL, (size_t)i * Te, P},
-			{x->n_in ? al_adapter_find(ad, x->task, "text") : NULL, (size_t)i * Te + P, x->n_in},
+			{P ? al_adapter_find(ad, x->task, "image") : NULL, (size_t)i * Te + P0, P},
+			{x->n_in ? al_adapter_find(ad, x->task, "text") : NULL, (size_t)i * Te + P0 + P, x->n_in},
 		};
 		for (int k = 0; k < 2; k++) {
 			al_module *md = span[k].m;
@@ -276,9 +285,13 @@ int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int
 {
 	const al_t5 *m = r->m;
 	const al_t5_config *c = al_t5_cfg(m);
-	int C = c->d_model, Te = 0, Td = 0, R = 0;
+	int C = c->d_model, Te = 0, Td = 0, R = 0, P0 = al_adapter_prefix(adapter);
 	if (n <= 0)
 		return al_err_set(e, AL_EINVAL, "an empty batch");
+	if (adapter && al_adapter_check(adapter, m, e) < 0)
+		return e->code;
+	if (adapter && adapter->full && adapter->full != m)
+		return al_err_set(e, AL_EINVAL, "a full fine-tuning adapter runs on its own backbone");
 	for (int i = 0; i < n; i++) {
 		const al_example *x = &xs[i];
 		int P = x->image ? x->n_patches : 0;
@@ -298,37 +311,42 @@ int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int
 						  c->vocab - 1);
 		for (int k = 0; k < 2; k++) {
 			al_module *md = al_adapter_find(adapter, x->task, k ? "image" : "text");
-			if (md && md->d != C)
-				return al_err_set(e, AL_EINVAL, "the adapter's modules are %d wide; the "
-						  "backbone's d_model is %d", md->d, C);
 			if (md && md->r > R)
 				R = md->r;
 		}
-		if (P + x->n_in > Te)
-			Te = P + x->n_in;
+		if (P0 + P + x->n_in > Te)
+			Te = P0 + P + x->n_in;
 		if (x->n_tgt > Td)
 			Td = x->n_tgt;
 	}
 	if (reserve(r, n, Te, Td, R, e) < 0)
 		return e->code;
+	/* LoRA in every pass, the weights' gradients in training ones */
+	if (al_t5_acts_train(r->acts, adapter && adapter->lora.n ? &adapter->lora : NULL,
+			     adapter && grad ? adapter->fullgrad : NULL, m, e) < 0)
+		return e->code;
 	size_t TC = (size_t)Te * C;
 	memset(r->raw, 0, sizeof(float) * n * TC);
+	if (P0)
+		al_prompt_forward(adapter->prompt);
 	for (int i = 0; i < n; i++) {
 		const al_example *x = &xs[i];
 		int P = x->image ? x->n_patches : 0;
-		float *raw = r->raw + i * TC;
+		if (P0)   /* rows: [soft prompt; image; text] */
+			memcpy(r->raw + i * TC, adapter->prompt->out, sizeof(float) * P0 * C);
+		float *raw = r->raw + i * TC + (size_t)P0 * C;
 		if (P)   /* image tokens: [P, C] = image [P, Dv] projection^T */
 			al_sgemm(0, 1, P, C, c->vision_dim, 1.0f, x->image, c->vision_dim,
 				 al_t5_vision_projection(m), c->vision_dim, 0.0f, raw, C);
 		if (x->n_in && al_t5_embed(m, x->input_ids, x->n_in, raw + (size_t)P * C, e) < 0)
 			return al_err_wrap(e, "example %d", i + 1);
 		for (int t = 0; t < Te; t++)
-			r->mask[i * Te + t] = t < P + x->n_in;
+			r->mask[i * Te + t] = t < P0 + P + x->n_in;
 		for (int t = 0; t < Td; t++)
 			r->targets[i * Td + t] = t < x->n_tgt ? x->target_ids[t] : -1;
 	}
 	memcpy(r->enc, r->raw, sizeof(float) * n * TC);
-	run_modules(r, adapter, xs, n, Te, C, R, 0, grad);
+	run_modules(r, adapter, xs, n, Te, C, R, P0, 0, grad);
 	al_t5_batch b = {n, Te, Td, r->enc, r->mask, r->targets};
 	double total = al_t5_forward(m, r->acts, &b, r->lp);
 	if (!isfinite(total))
@@ -343,10 +361,20 @@ int al_runner_batch(al_runner *r, al_adapter *adapter, const al_example *xs, int
 	}
 	if (!grad)
 		return 0;
-	al_t5_backward(m, r->acts, r->g);
-	if (grad_scale != 1.0f)
-		for (size_t k = 0; k < (size_t)n * TC; k++)
-			r->g[k] *= grad_scale;
-	run_modules(r, adapter, xs, n, Te, C, R, 1, grad);
+	al_t5_backward_scaled(m, r->acts, r->g, grad_scale);
+	run_modules(r, adapter, xs, n, Te, C, R, P0, 1, grad);
+	if (P0) {   /* the prompt's rows of every example, summed */
+		float *dp = r->g;   /* example 0's rows hold the sum */
+		for (int i = 1; i < n; i++)
+			for (size_t k = 0; k < (size_t)P0 * C; k++)
+				dp[k] += r->g[i * TC + k];
+		al_prompt_backward(adapter->prompt, dp);
+	}
+	if (adapter && adapter->fullgrad)   /* the text rows back to the vocabulary */
+		for (int i = 0; i < n; i++) {
+			int P = xs[i].image ? xs[i].n_patches : 0;
+			al_t5_embed_backward(adapter->fullgrad, xs[i].input_ids, xs[i].n_in,
+					     r->g + i * TC + (size_t)(P0 + P) * C);
+		}
 	return 0;
 }

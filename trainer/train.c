@@ -39,16 +39,13 @@ al_trainer *al_trainer_new(const al_t5 *m, al_adapter *ad, const al_train_opts *
 	t->m = m;
 	t->ad = ad;
 	t->o = *o;
-	t->nps = 2 * ad->nmods;
-	t->ps = calloc(t->nps ? t->nps : 1, sizeof *t->ps);
-	if (!t->ps)
-		goto oom;
-	for (int i = 0; i < ad->nmods; i++) {
-		al_module *md = &ad->mods[i];
-		t->ps[2 * i] = (al_param){md->down, md->gdown, md->d, md->r};
-		t->ps[2 * i + 1] = (al_param){md->up, md->gup, md->r, md->d};
-		t->nback += 2 * (size_t)md->d * md->r;
+	if ((t->nps = al_adapter_params(ad, &t->ps, e)) < 0) {
+		t->ps = NULL;
+		al_trainer_free(t);
+		return NULL;
 	}
+	for (int i = 0; i < t->nps; i++)
+		t->nback += (size_t)t->ps[i].rows * t->ps[i].cols;
 	t->backup = malloc(sizeof(float) * (t->nback ? t->nback : 1));
 	al_optim_opts oo;
 	al_optim_defaults(&oo, o->optimizer);

@@ -1,0 +1,52 @@
+/* merge.c: folding LoRA and AdaLink's text module into the backbone. */
+#include "merge.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/blas.h"
+
+int al_merge_lora(al_t5 *m, const al_adapter *a, al_err *e)
+{
+	if (al_adapter_check(a, m, e) < 0)
+		return e->code;
+	for (int i = 0; i < a->lora.n; i++) {
+		const al_t5_lora_w *w = &a->lora.w[i];
+		float *W = al_t5_linear_weight(m, w->decoder, w->layer, w->slot);
+		/* W [O, I] += scale B [O, r] A [r, I] */
+		al_sgemm(0, 0, w->O, w->I, a->lora.r, a->lora.scale, w->B, a->lora.r, w->A, w->I,
+			 1.0f, W, w->I);
+	}
+	return 0;
+}
+
+int al_merge_text(al_t5 *m, al_adapter *a, const char *task, al_err *e)
+{
+	const al_t5_config *c = al_t5_cfg(m);
+	al_module *md = al_adapter_find(a, task, "text");
+	if (!md)
+		return al_err_set(e, AL_EINVAL, "the adapter has no text module%s%s to fold",
+				  task && *task ? " for task " : "", task && *task ? task : "");
+	if (md->d != c->d_model)
+		return al_err_set(e, AL_EINVAL, "the adapter's modules are %d wide; the "
+				  "backbone's d_model is %d", md->d, c->d_model);
+	float *E = al_t5_encoder_embeddings(m, e);
+	if (!E)
+		return e->code;
+	/* a slab of rows at a time through the module, as al_module_forward
+	 * runs them in training */
+	enum { ROWS = 1024 };
+	int C = c->d_model, r = md->r;
+	float *in = malloc(sizeof(float) * ROWS * ((size_t)C + 2 * r));
+	if (!in)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	float *z = in + (size_t)ROWS * C, *h = z + (size_t)ROWS * r;
+	for (int v = 0; v < c->vocab; v += ROWS) {
+		int n = c->vocab - v < ROWS ? c->vocab - v : ROWS;
+		float *rows = E + (size_t)v * C;
+		memcpy(in, rows, sizeof(float) * n * C);
+		al_module_forward(md, a->act, in, rows, z, h, NULL, n);
+	}
+	free(in);
+	return 0;
+}
