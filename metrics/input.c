@@ -204,6 +204,9 @@ static int ref_item(al_score_set *s, yajl_val o, const char *id_key,
 	if (!refs)
 		refs = member(o, "answers");
 	yajl_val label = member(o, "label");
+	/* adalink ingest's records: "targets", unless a numeric "label" (GLUE) */
+	if (!refs && !(label && YAJL_IS_NUMBER(label)))
+		refs = member(o, "targets");
 	if (refs && YAJL_IS_ARRAY(refs)) {
 		if (reserve_refs(s, x, refs->u.array.len) < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory");

@@ -2,6 +2,8 @@
  * project's JSONL or from the official files, matched by id.
  *
  * JSONL (DESIGN.md): references {"id": ..., "references": ["...", ...]}
+ * (or "answers", or adalink ingest's "targets" when there is no numeric
+ * "label")
  * or, for GLUE, {"id": ..., "label": N}; predictions {"id": ...,
  * "prediction": "..." or N}.  Ids may be strings or numbers (a number is
  * kept as its JSON text).  Official formats (al_score_format):

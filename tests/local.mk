@@ -28,7 +28,8 @@ tests_unit_test_t5_LDADD = $(TEST_LDADD)
 CLI_TESTS = \
 	tests/cli/commands.sh \
 	tests/cli/inspect.sh \
-	tests/cli/blas.sh
+	tests/cli/blas.sh \
+	tests/cli/score_records.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
