@@ -315,7 +315,16 @@ int al_glue_score(int t, const long *ipred, const long *ilabel,
 		r->name[0] = "accuracy";
 		r->value[0] = al_glue_accuracy(ipred, ilabel, n);
 		r->name[1] = "f1";
-		int rc = al_glue_f1(ipred, ilabel, n, &r->value[1], e);
+		/* a prediction that is no class (-1: not a label name) is
+		 * wrong: the other class, as T5's f1_score_with_invalid */
+		long *p = malloc((n ? n : 1) * sizeof *p);
+		if (!p)
+			return al_err_set(e, AL_ENOMEM, "out of memory");
+		for (size_t i = 0; i < n; i++)
+			p[i] = ipred[i] == 0 || ipred[i] == 1 || (ilabel[i] != 0 && ilabel[i] != 1)
+				? ipred[i] : 1 - ilabel[i];
+		int rc = al_glue_f1(p, ilabel, n, &r->value[1], e);
+		free(p);
 		if (rc < 0)
 			return rc;
 		r->count = 2;

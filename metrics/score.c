@@ -10,6 +10,7 @@
 #include "anls.h"
 #include "caption.h"
 #include "glue.h"
+#include "lib/log.h"
 #include "mutil.h"
 #include "ptbtok.h"
 #include "vqa.h"
@@ -252,8 +253,9 @@ static double label_index(int task, const char *p)
 }
 
 /* A prediction as a number: a JSON number, a numeric string, or (with a
- * task) one of its label names. */
-static int pred_number(const al_score_ex *x, int task, double *v, al_err *e)
+ * task) one of its label names; with a task, any other text is -1 and
+ * counted in *invalid (wrong, as T5's postprocessors make it). */
+static int pred_number(const al_score_ex *x, int task, double *v, long *invalid, al_err *e)
 {
 	if (x->pred_is_num) {
 		*v = x->pred_num;
@@ -276,6 +278,11 @@ static int pred_number(const al_score_ex *x, int task, double *v, al_err *e)
 		*v = k;
 		return 0;
 	}
+	if (task >= 0) {
+		*v = -1;
+		(*invalid)++;
+		return 0;
+	}
 	return al_err_set(e, AL_EFORMAT, "id '%s': prediction '%s' is not a number%s",
 			  x->id, x->pred, task >= 0 && al_glue_label_names(task)
 			  ? " nor a label name of the task" : "");
@@ -294,6 +301,7 @@ static int run_glue(const char *metric, int task, const al_score_set *s,
 	}
 	long *il = ip + n;
 	double *dl = dp + n;
+	long invalid = 0;
 	int regression = task >= 0 ? al_glue_is_regression(task)
 		: !strcmp(metric, "pearson") || !strcmp(metric, "spearman");
 	for (size_t i = 0; i < n; i++) {
@@ -303,7 +311,7 @@ static int run_glue(const char *metric, int task, const al_score_set *s,
 					"\"label\", not references", x->id);
 			goto out;
 		}
-		if ((rc = pred_number(x, task, &dp[i], e)) < 0)
+		if ((rc = pred_number(x, task, &dp[i], &invalid, e)) < 0)
 			goto out;
 		if (x->has_label) {
 			dl[i] = x->label;
@@ -325,6 +333,10 @@ static int run_glue(const char *metric, int task, const al_score_set *s,
 			il[i] = (long)dl[i];
 		}
 	}
+	if (invalid)
+		al_warn("%ld of %zu predictions %s neither a number nor a label name of the "
+			"task: scored as -1, wrong (as T5's postprocessors do)", invalid, n,
+			invalid == 1 ? "is" : "are");
 	if (!regression) {
 		if ((rc = alloc_per(r, n, 1, e)) < 0)
 			goto out;
