@@ -1,4 +1,5 @@
-/* cmd_train.c: adalink train: AdaLink modules over a frozen backbone. */
+/* cmd_train.c: adalink train: AdaLink modules over a frozen backbone, or
+ * the methods the paper compares them with. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "trainer/forward.h"
 #include "trainer/examples.h"
 #include "trainer/runlog.h"
+#include "trainer/tasks.h"
 #include "trainer/train.h"
 
 #include <yajl/yajl_gen.h>
@@ -22,7 +24,9 @@
 static const al_cmd_help help = {
 	"train",
 	"adalink train --backbone CKPT (--data FILE | --catalog DB --train NAMES)\n"
-	"                     [--dev FILE|NAMES] [--rank R]\n"
+	"                     [--dev FILE|NAMES] [--method adalink|prompt|lora|full] [--rank R]\n"
+	"                     [--prompt-tokens N] [--lora-alpha X] [--lora-decoder]\n"
+	"                     [--sample proportional|uniform] [--sample-cap N] [--dry-run]\n"
 	"                     [--modalities text,image] [--per-task] [--act none|relu|gelu]\n"
 	"                     [--optimizer adafactor|adamw] [--lr X] [--warmup N] [--no-decay]\n"
 	"                     [--steps N] [--batch B] [--micro M] [--clip X] [--seed S]\n"
@@ -31,7 +35,9 @@ static const al_cmd_help help = {
 	"each modality) over a frozen T5-family backbone on the shards of builds in\n"
 	"a catalog, or on JSONL examples ({\"input_ids\", \"target_ids\"} with\n"
 	"optional \"task\" and \"image_embeddings\").\n"
-	"Writes the adapter to ADAPTER and the optimizer state to ADAPTER.state.",
+	"Writes the adapter to ADAPTER and the optimizer state to ADAPTER.state.\n"
+	"--method trains instead the paper's baselines: prompt tuning, LoRA, or every\n"
+	"weight of the backbone (full; ADAPTER is then a whole checkpoint).",
 	"  -b, --backbone CKPT     the frozen backbone (folder or .safetensors)\n"
 	"  -d, --data FILE         training examples (JSONL)\n"
 	"  -C, --catalog DB        train from builds in this catalog (adalink build);\n"
@@ -42,7 +48,19 @@ static const al_cmd_help help = {
 	"  -D, --dev FILE|NAMES    examples (JSONL, or builds with --catalog) whose mean\n"
 	"                          loss is reported every K steps; the best adapter is\n"
 	"                          kept as ADAPTER.best\n"
-	"  -r, --rank R            rank of every module (default 64)\n"
+	"      --method M          adalink (default), prompt, lora or full\n"
+	"  -r, --rank R            rank of every module (default 64); prompt: hidden\n"
+	"                          units of the reparameterisation MLP; lora: r\n"
+	"      --prompt-tokens N   prompt tuning's soft tokens (default 64)\n"
+	"      --lora-alpha X      LoRA's alpha: updates scaled by alpha/r (default r)\n"
+	"      --lora-decoder      LoRA on the decoder's blocks too (default: encoder)\n"
+	"      --sample HOW        mix tasks by drawing each example's task: proportional\n"
+	"                          to its size (capped by --sample-cap) or uniform\n"
+	"                          (default: one shuffled pass over all examples)\n"
+	"      --sample-cap N      the size above which a task counts as N (default\n"
+	"                          none)\n"
+	"      --dry-run           print the trainable parameters and their share of\n"
+	"                          the backbone, and stop (no data needed)\n"
 	"  -M, --modalities LIST   text, image or text,image (default text)\n"
 	"  -T, --per-task          one module per task and modality, routed by \"task\"\n"
 	"  -f, --act F             none (default), relu or gelu between down and up\n"
@@ -145,7 +163,7 @@ static double now(void)
 
 int cmd_train(int argc, char **argv)
 {
-	enum { NO_DECAY = 1000, RUN };
+	enum { NO_DECAY = 1000, RUN, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY };
 	static const struct option opts[] = {
 		{"backbone", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
 		{"catalog", required_argument, 0, 'C'}, {"train", required_argument, 0, 't'},
@@ -159,6 +177,11 @@ int cmd_train(int argc, char **argv)
 		{"dropout", required_argument, 0, 'p'},
 		{"eval-every", required_argument, 0, 'e'}, {"resume", no_argument, 0, 'R'},
 		{"output", required_argument, 0, 'o'}, {"run", required_argument, 0, RUN},
+		{"method", required_argument, 0, METHOD},
+		{"prompt-tokens", required_argument, 0, PTOKENS},
+		{"lora-alpha", required_argument, 0, ALPHA}, {"lora-decoder", no_argument, 0, LDEC},
+		{"sample", required_argument, 0, SAMPLE}, {"sample-cap", required_argument, 0, SCAP},
+		{"dry-run", no_argument, 0, DRY},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
@@ -166,6 +189,9 @@ int cmd_train(int argc, char **argv)
 	const char *catalog = NULL, *builds = NULL, *run_name = NULL;
 	long rank = 64, steps = 1000, batch = 8, micro = 0, seed = 0, every = 100, warmup = 0;
 	int per_task = 0, act = AL_ACT_NONE, resume = 0, c, status;
+	int method = AL_METHOD_ADALINK, lora_dec = 0, sample = -1, dry = 0;
+	long ptokens = 64, scap = 0;
+	double alpha = 0;
 	al_train_opts to;
 	al_train_defaults(&to);
 	to.dropout = 0.1;   /* the paper's */
@@ -184,6 +210,33 @@ int cmd_train(int argc, char **argv)
 		case 'R': resume = 1; break;
 		case NO_DECAY: to.decay = 0; break;
 		case RUN: run_name = optarg; break;
+		case LDEC: lora_dec = 1; break;
+		case DRY: dry = 1; break;
+		case METHOD:
+			if ((method = al_method_parse(optarg)) < 0)
+				return al_cli_usage(&help, "--method wants adalink, prompt, lora or full, "
+						    "not '%s'", optarg);
+			break;
+		case SAMPLE:
+			sample = strcmp(optarg, "proportional") == 0 ? AL_SAMPLE_PROPORTIONAL :
+				 strcmp(optarg, "uniform") == 0 ? AL_SAMPLE_UNIFORM : -2;
+			if (sample == -2)
+				return al_cli_usage(&help, "--sample wants proportional or uniform, "
+						    "not '%s'", optarg);
+			break;
+		case PTOKENS:
+		case SCAP:
+			if (al_parse_long(optarg, 1, c == SCAP ? 1L << 40 : 4096,
+					  c == SCAP ? &scap : &ptokens) < 0)
+				return al_cli_usage(&help, "--%s wants a whole number from 1, not '%s'",
+						    c == SCAP ? "sample-cap" : "prompt-tokens", optarg);
+			break;
+		case ALPHA:
+			alpha = strtod(optarg, &end);
+			if (end == optarg || *end || !(alpha > 0) || alpha > 1e6)
+				return al_cli_usage(&help, "--lora-alpha wants a positive number, not '%s'",
+						    optarg);
+			break;
 		case 'f':
 			if ((act = al_act_parse(optarg)) < 0)
 				return al_cli_usage(&help, "--act wants none, relu or gelu, not '%s'", optarg);
@@ -219,9 +272,18 @@ int cmd_train(int argc, char **argv)
 				return status;
 		}
 	}
-	if (!backbone || !out || (!data == !builds) || (builds && !catalog))
+	if (dry && backbone && (!per_task || data || builds))
+		;   /* counting needs the data only to find the tasks */
+	else if (!backbone || !out || (!data == !builds) || (builds && !catalog))
 		return al_cli_usage(&help, "--backbone, --output, and either --data FILE or "
 				    "--catalog DB --train NAMES are required");
+	if (per_task && method != AL_METHOD_ADALINK)
+		return al_cli_usage(&help, "--per-task routes AdaLink's modules; --method %s has "
+				    "none", al_method_name(method));
+	if ((lora_dec || alpha > 0) && method != AL_METHOD_LORA)
+		return al_cli_usage(&help, "--lora-decoder and --lora-alpha are for --method lora");
+	if (scap && sample != AL_SAMPLE_PROPORTIONAL)
+		return al_cli_usage(&help, "--sample-cap caps --sample proportional");
 	if (run_name && !catalog)
 		return al_cli_usage(&help, "--run names the run in a catalog: give --catalog DB");
 	if (optind < argc)
@@ -245,13 +307,19 @@ int cmd_train(int argc, char **argv)
 	char state[4096], best[4096];
 	snprintf(state, sizeof state, "%s.state", out);
 	snprintf(best, sizeof best, "%s.best", out);
-	al_t5 *m = al_t5_load(backbone, &e);
-	if (!m || !(src = builds ? al_examples_builds(catalog, builds, &e) : al_examples_jsonl(data, &e)) ||
+	al_task_sampler *ts = NULL;
+	/* full fine-tuning resumes from the weights it wrote */
+	al_t5 *m = al_t5_load(resume && method == AL_METHOD_FULL ? out : backbone, &e);
+	if (!m)
+		goto fail;
+	if (dry && !data && !builds)
+		goto count;
+	if (!(src = builds ? al_examples_builds(catalog, builds, &e) : al_examples_jsonl(data, &e)) ||
 	    (dev && !(dsrc = builds ? al_examples_builds(catalog, dev, &e) : al_examples_jsonl(dev, &e))))
 		goto fail;
 	/* the backbone's SHA-256: of the file, or of a folder's
 	 * model.safetensors (sharded folders: "folder") */
-	if (!resume || catalog) {
+	if ((!resume || catalog) && !dry) {
 		char mpath[4096];
 		snprintf(mpath, sizeof mpath, "%s/model.safetensors", backbone);
 		if (al_sha256_file(backbone, sha, &e) < 0 ||
@@ -259,11 +327,38 @@ int cmd_train(int argc, char **argv)
 		     al_sha256_file(mpath, sha, &e) < 0))
 			goto fail;
 	}
-	n = (int)al_examples_count(src);
+count:
+	n = src ? (int)al_examples_count(src) : 0;
 	int C = al_t5_cfg(m)->d_model;
-	if (resume) {
+	if (resume && method == AL_METHOD_FULL) {
+		if (!(ad = al_adapter_full(m, &e)))
+			goto fail;
+	} else if (resume) {
 		if (!(ad = al_adapter_load(out, &e)))
 			goto fail;
+	} else if (method != AL_METHOD_ADALINK) {
+		char cfg[512];
+		if (method == AL_METHOD_PROMPT) {
+			ad = al_adapter_prompt(m, (int)ptokens, (int)rank, (uint64_t)seed, &e);
+			snprintf(cfg, sizeof cfg, "{\"method\": \"prompt\", \"tokens\": %ld, \"hidden\": "
+				 "%ld, \"seed\": %ld, \"backbone_sha256\": \"%s\"}", ptokens, rank, seed, sha);
+		} else if (method == AL_METHOD_LORA) {
+			if (alpha <= 0)
+				alpha = (double)rank;
+			ad = al_adapter_lora(m, (int)rank, (float)alpha, lora_dec, (uint64_t)seed, &e);
+			snprintf(cfg, sizeof cfg, "{\"method\": \"lora\", \"rank\": %ld, \"alpha\": %g, "
+				 "\"decoder\": %s, \"seed\": %ld, \"backbone_sha256\": \"%s\"}", rank,
+				 alpha, lora_dec ? "true" : "false", seed, sha);
+		} else {
+			ad = al_adapter_full(m, &e);
+			*cfg = 0;
+		}
+		if (!ad)
+			goto fail;
+		if (*cfg) {
+			free(ad->config);
+			ad->config = strdup(cfg);
+		}
 	} else {
 		/* modules: shared, or one per task seen in the data */
 		ad = calloc(1, sizeof *ad);
@@ -296,6 +391,24 @@ int cmd_train(int argc, char **argv)
 			 "\"seed\": %ld, \"backbone_sha256\": \"%s\"}", rank, al_act_name(act), mods,
 			 per_task ? "true" : "false", to.dropout, seed, sha);
 		ad->config = strdup(cfg);
+		if (dry && !src) {   /* no data: the shared modules */
+			for (int k = 0; k < 2; k++)
+				if ((k ? want_image : want_text) &&
+				    !al_adapter_add(ad, "", k ? "image" : "text", C, (int)rank, &e))
+					goto fail;
+		}
+	}
+	if (ad->method != method) {
+		al_err_set(&e, AL_EINVAL, "'%s' is a %s adapter; resume it with --method %s", out,
+			   al_method_name(ad->method), al_method_name(ad->method));
+		goto fail;
+	}
+	if (dry) {
+		size_t np = al_adapter_nparams(ad), nb = al_t5_nparams(m);
+		printf("method\t%s\ntrainable\t%zu\nbackbone\t%zu\nshare\t%.4f%%\n",
+		       al_method_name(method), np, nb, 100.0 * (double)np / (double)nb);
+		rc = fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL;
+		goto done;
 	}
 	if (!(tr = al_trainer_new(m, ad, &to, &e)) || (resume && al_trainer_load_state(tr, state, &e) < 0))
 		goto fail;
@@ -309,7 +422,7 @@ int cmd_train(int argc, char **argv)
 			al_err_set(&e, AL_ENOMEM, "out of memory");
 			goto fail;
 		}
-		if (!(rl = al_runlog_start(catalog, run_name, "adalink", cfgjson, sha, resume,
+		if (!(rl = al_runlog_start(catalog, run_name, al_method_name(method), cfgjson, sha, resume,
 					   al_trainer_steps(tr), &e)))
 			goto fail;
 	}
@@ -321,21 +434,35 @@ int cmd_train(int argc, char **argv)
 	 * step and sees the same examples */
 	rd = al_examples_reader_new(src, (uint64_t)seed, 0, &e);
 	al_example *bx = malloc(sizeof *bx * batch);
-	if (!rd || !bx)
+	if (!rd || !bx || (sample >= 0 && !(ts = al_task_sampler_new(src, sample, scap, (uint64_t)seed, &e)))) {
+		free(bx);
 		goto fail;
+	}
+	for (int k = 0; ts && k < al_task_sampler_tasks(ts); k++) {
+		long cnt;
+		double pr;
+		const char *tn = al_task_sampler_task(ts, k, &cnt, &pr);
+		al_info("task %s: %ld examples, drawn with probability %.4f", *tn ? tn : "(none)", cnt, pr);
+	}
 	long start = al_trainer_steps(tr);
 	al_examples_reader_seek(rd, (uint64_t)(start * batch));
 	double t0 = now(), loss = 0, ema = NAN;
 	long tokens = 0;
-	al_info("training %d examples, %d module%s of rank %ld, %ld steps of %ld%s",
-		n, ad->nmods, ad->nmods == 1 ? "" : "s", rank, steps, batch,
-		resume ? " (resumed)" : "");
+	if (method == AL_METHOD_ADALINK)
+		al_info("training %d examples, %d module%s of rank %ld, %ld steps of %ld%s",
+			n, ad->nmods, ad->nmods == 1 ? "" : "s", rank, steps, batch,
+			resume ? " (resumed)" : "");
+	else
+		al_info("training %d examples, %s, %zu parameters, %ld steps of %ld%s", n,
+			al_method_name(method), al_adapter_nparams(ad), steps, batch,
+			resume ? " (resumed)" : "");
 	for (long s = start; s < steps; s++) {
 		long pos = s * batch;
 		int got = 0, gr = 0;
 		for (; got < batch && gr == 0; got++, pos++) {
 			/* with several targets, one chosen by the position */
-			gr = al_examples_get(src, al_examples_reader_next(rd),
+			gr = al_examples_get(src, ts ? al_task_sampler_draw(ts, (uint64_t)pos) :
+					   al_examples_reader_next(rd),
 					   (uint64_t)pos * 0x9e3779b97f4a7c15ull >> 33,
 					   &bx[got], &e);
 			if (gr == 0)
@@ -421,6 +548,7 @@ done:
 	al_runlog_free(rl);
 	free(cfgjson);
 	al_examples_reader_free(rd);
+	al_task_sampler_free(ts);
 	al_runner_free(drun);
 	al_trainer_free(tr);
 	al_adapter_free(ad);

@@ -9,7 +9,8 @@ libadalink_a_SOURCES += \
 	trainer/runlog.c trainer/runlog.h \
 	trainer/runs.c trainer/runs.h \
 	trainer/plot.c trainer/plot.h \
-	trainer/merge.c trainer/merge.h
+	trainer/merge.c trainer/merge.h \
+	trainer/tasks.c trainer/tasks.h
 adalink_SOURCES += trainer/cmd_forward.c trainer/cmd_predict.c trainer/cmd_train.c \
 	trainer/cmd_init.c trainer/cmd_runs.c trainer/cmd_plot.c trainer/cmd_merge.c
 dist_man_MANS += man/adalink-runs.1 man/adalink-plot.1 man/adalink-forward.1 man/adalink-predict.1 man/adalink-train.1 \
@@ -20,8 +21,8 @@ tests_unit_test_methods_LDADD = $(TEST_LDADD)
 tests_unit_test_train_LDADD = $(TEST_LDADD)
 tests_unit_test_optim_LDADD = $(TEST_LDADD)
 tests_unit_test_adalink_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_methods tests/cli/methods.sh tests/cli/merge.sh
-EXTRA_DIST += tests/cli/methods.sh tests/cli/merge.sh tests/data/methods tests/ref/methods_ref.py
+TESTS += tests/unit/test_methods tests/cli/methods.sh tests/cli/merge.sh tests/cli/train_methods.sh
+EXTRA_DIST += tests/cli/methods.sh tests/cli/merge.sh tests/cli/train_methods.sh tests/data/methods tests/ref/methods_ref.py
 TESTS += tests/unit/test_adalink tests/unit/test_optim tests/unit/test_train tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/cli/runs.sh tests/cli/plot.sh tests/cli/memorise.sh
 EXTRA_DIST += tests/cli/runs.sh tests/cli/plot.sh tests/cli/memorise.sh tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/ref/decode_ref.py tests/data/adalink tests/ref/adalink_ref.py \
 	tests/data/optim tests/ref/optim_ref.py \
