@@ -280,9 +280,9 @@ int al_captions_prepare(al_captions *c, al_err *e)
 	c->blk_bytes = nids * sizeof(uint32_t) + nmarks * sizeof(al_mark);
 	uint32_t *q = c->blk = al_big_alloc(c->blk_bytes);
 	/* scratch: per prefix a count, the occurrences grouped by prefix
-	 * (last token, image, occurrence), the last image per id, a token
-	 * stamp and id */
-	size_t sw = (n[1] + 1) + 3 * (n[1] + 1) + (n[1] + V + 1) + 2 * (V + 1);
+	 * (last token, image, occurrence), per id the last image and the
+	 * document frequency, a token stamp and id */
+	size_t sw = 2 * (n[1] + 1) + 3 * (n[1] + 1) + (n[1] + V + 1) + 2 * (V + 1);
 	uint32_t *scr = al_big_alloc(sw * sizeof(uint32_t)), *sq = scr;
 	if (!q || !scr) {
 		al_big_free(scr, sw * sizeof(uint32_t));
@@ -295,8 +295,9 @@ int al_captions_prepare(al_captions *c, al_err *e)
 	al_mark *mq = (al_mark *)((uint32_t *)c->blk + nids);
 	for (int k = 1; k <= AL_CAP_N; k++)
 		TAKE(c->mark[k], mq, c->nmark[k]);
-	uint32_t *cnt, *rec, *last, *tstamp, *tid;
+	uint32_t *cnt, *rec, *last, *dft, *tstamp, *tid;
 	TAKE(cnt, sq, n[1] + 1);
+	TAKE(dft, sq, n[1] + 1);
 	TAKE(rec, sq, 3 * (n[1] + 1));
 	TAKE(last, sq, n[1] + V + 1);
 	TAKE(tstamp, sq, V + 1);
@@ -362,17 +363,31 @@ int al_captions_prepare(al_captions *c, al_err *e)
 					tstamp[t] = gen;
 					tid[t] = u;
 					last[u] = 0;
+					dft[u] = 0;
 					u++;
 				}
 				uint32_t id = tid[t];
 				ids[k][r[2]] = id;
 				if (img && last[id] != img) {
 					last[id] = img;
-					mk[id].df++;
+					dft[id]++;
 				}
 			}
 		}
 		memset(tstamp, 0, (V + 1) * sizeof *tstamp);
+		/* renumber the k-grams in the order the corpus first meets
+		 * them (as the tokens are): an image's n-grams then sit
+		 * together, and so do their marks */
+		uint32_t *ik = ids[k], *remap = cnt, next = 0;
+		memset(remap, 0, u * sizeof *remap);
+		for (o = 0; o < n[k]; o++) {
+			uint32_t id = ik[o], r = remap[id];
+			if (!r) {
+				r = remap[id] = ++next;
+				mk[r - 1].df = dft[id];
+			}
+			ik[o] = r - 1;
+		}
 		U = u;
 	}
 	al_big_free(scr, sw * sizeof(uint32_t));

@@ -15,6 +15,7 @@ typedef struct idslot {
 typedef struct idkey {
 	size_t off;       /* in the arena */
 	size_t len;
+	uint64_t pre;     /* its first 8 bytes (see load_prefix) */
 } idkey;
 
 struct al_idmap {
@@ -26,24 +27,38 @@ struct al_idmap {
 	size_t nslots;    /* a power of two */
 };
 
-/* A fast hash of short byte strings (tokens, ids): 8 bytes at a time,
- * multiply-xorshift mixing. */
-static uint64_t hash_bytes(const char *key, size_t len)
+/* The first min(len, 8) bytes of p as a number, zero-padded: equal for
+ * two keys of one length exactly when those bytes are. */
+static inline uint64_t load_prefix(const char *p, size_t len)
+{
+	uint64_t w = 0;
+	if (len >= 8) {
+		memcpy(&w, p, 8);
+		return w;
+	}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len >= 4) {   /* two overlapping loads: bytes 0-3 and len-4 .. len-1 */
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return (uint64_t)lo | (uint64_t)hi << (8 * (len - 4));
+	}
+#endif
+	for (size_t i = 0; i < len; i++)
+		w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+	return w;
+}
+
+/* A fast hash of short byte strings (tokens, ids): the prefix, then 8
+ * bytes at a time, multiply-xorshift mixing. */
+static uint64_t hash_bytes(const char *key, size_t len, uint64_t pre)
 {
 	const uint64_t k = 0x9e3779b97f4a7c15ull;
-	uint64_t h = len * k;
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, key, 8);
-		h = (h ^ w) * k;
+	uint64_t h = ((len * k) ^ pre) * k;
+	h ^= h >> 29;
+	for (size_t i = 8; i < len; i += 8) {
+		h = (h ^ load_prefix(key + i, len - i < 8 ? len - i : 8)) * k;
 		h ^= h >> 29;
-		key += 8;
-		len -= 8;
-	}
-	if (len) {
-		uint64_t w = 0;
-		memcpy(&w, key, len);
-		h = (h ^ w) * k;
 	}
 	h ^= h >> 32;
 	h *= 0xd6e8feb86659fd93ull;
@@ -74,8 +89,8 @@ void al_idmap_free(al_idmap *m)
 	free(m);
 }
 
-static size_t slot_of(const al_idmap *m, const char *key, size_t len, uint32_t h,
-		      int *found)
+static size_t slot_of(const al_idmap *m, const char *key, size_t len, uint64_t pre,
+		      uint32_t h, int *found)
 {
 	size_t mask = m->nslots - 1, i = h & mask;
 	for (;;) {
@@ -86,7 +101,8 @@ static size_t slot_of(const al_idmap *m, const char *key, size_t len, uint32_t h
 		}
 		if (s.hash == h) {
 			const idkey *k = &m->keys[s.idx - 1];
-			if (k->len == len && memcmp(m->arena + k->off, key, len) == 0) {
+			if (k->len == len && k->pre == pre &&
+			    (len <= 8 || memcmp(m->arena + k->off + 8, key + 8, len - 8) == 0)) {
 				*found = 1;
 				return i;
 			}
@@ -118,8 +134,9 @@ static int grow(al_idmap *m)
 long al_idmap_intern(al_idmap *m, const char *key, size_t len, int *added)
 {
 	int found;
-	uint32_t h = (uint32_t)hash_bytes(key, len);
-	size_t slot = slot_of(m, key, len, h, &found);
+	uint64_t pre = load_prefix(key, len);
+	uint32_t h = (uint32_t)hash_bytes(key, len, pre);
+	size_t slot = slot_of(m, key, len, pre, h, &found);
 	if (found) {
 		if (added)
 			*added = 0;
@@ -147,6 +164,7 @@ long al_idmap_intern(al_idmap *m, const char *key, size_t len, int *added)
 	m->arena[m->used + len] = 0;
 	m->keys[m->n].off = m->used;
 	m->keys[m->n].len = len;
+	m->keys[m->n].pre = pre;
 	m->used += len + 1;
 	m->slots[slot].idx = (uint32_t)(m->n + 1);
 	m->slots[slot].hash = h;
@@ -161,7 +179,8 @@ long al_idmap_intern(al_idmap *m, const char *key, size_t len, int *added)
 long al_idmap_find(const al_idmap *m, const char *key, size_t len)
 {
 	int found;
-	size_t slot = slot_of(m, key, len, (uint32_t)hash_bytes(key, len), &found);
+	uint64_t pre = load_prefix(key, len);
+	size_t slot = slot_of(m, key, len, pre, (uint32_t)hash_bytes(key, len, pre), &found);
 	return found ? (long)m->slots[slot].idx - 1 : -1;
 }
 

@@ -129,15 +129,15 @@ static int run_captions(const char *metric, const al_score_set *s, int pretok,
 		rc = al_err_set(e, AL_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* size the tables: about one token per space */
+	/* size the tables: at most a token per two bytes (the token pool
+	 * is only touched as far as it fills) */
 	size_t est = 0, k0 = 0;
 	for (size_t i = 0; i < n; i++) {
 		const al_score_ex *x = al_score_at(s, i);
 		for (size_t j = 0; j <= x->nrefs; j++) {
 			const char *t = j == x->nrefs ? (pretok ? x->pred : tcands[i])
 				: (pretok ? x->refs[j] : trefs[k0 + j]);
-			for (est++; (t = strchr(t, ' ')); t++)
-				est++;
+			est += strlen(t) / 2 + 1;
 		}
 		k0 += x->nrefs;
 	}
