@@ -155,25 +155,57 @@ static void row_v(const uint8_t *src, size_t stride, const int32_t *k, int nrows
 
 /* The same sums, eight 32-bit lanes at a time; the integer arithmetic is
  * the scalar code's, so the bytes are identical. */
+/* One output pixel's sums, as four lanes r g b 0 in each 128-bit half. */
+__attribute__((target("avx2")))
+static inline __m256i taps_avx2(const uint8_t *p, const __m256i *w, int count, __m128i shuf)
+{
+	__m256i acc = _mm256_setzero_si256();
+	for (int j = 0; j < count; j += 2, p += 6, w++) {
+		__m128i px = _mm_shuffle_epi8(_mm_loadl_epi64((const __m128i *)p), shuf);
+		acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(px),
+							       _mm256_loadu_si256(w)));
+	}
+	return acc;
+}
+
+/* The same sums, eight 32-bit lanes at a time, two output pixels a step;
+ * the integer arithmetic is the scalar code's, so the bytes are
+ * identical. */
 __attribute__((target("avx2")))
 static void row_h_avx2(const uint8_t *row, uint8_t *o, int dw, const axis *a)
 {
 	/* two pixels r0 g0 b0 r1 g1 b1 -> r0 g0 b0 0 r1 g1 b1 0 */
 	const __m128i shuf = _mm_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1,
 					   -1, -1, -1, -1, -1, -1, -1, -1);
-	const __m128i half = _mm_set1_epi32(1 << (FRAC_BITS - 1));
-	for (int x = 0; x < dw; x++) {
-		const __m256i *w = (const __m256i *)(a->wx + (size_t)x * a->taps * 4);
-		const uint8_t *p = row + (size_t)a->first[x] * 3;
-		__m256i acc = _mm256_setzero_si256();
-		for (int j = 0; j < a->count[x]; j += 2, p += 6, w++) {
-			__m128i px = _mm_shuffle_epi8(_mm_loadl_epi64((const __m128i *)p), shuf);
-			acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(px),
-								       _mm256_loadu_si256(w)));
-		}
-		__m128i s = _mm_add_epi32(_mm_add_epi32(_mm256_castsi256_si128(acc),
-							_mm256_extracti128_si256(acc, 1)), half);
-		s = _mm_srai_epi32(s, FRAC_BITS);
+	/* packed bytes r g b 0 r' g' b' 0 -> r g b r' g' b' */
+	const __m128i out6 = _mm_setr_epi8(0, 1, 2, 4, 5, 6, -1, -1,
+					   -1, -1, -1, -1, -1, -1, -1, -1);
+	const __m256i half = _mm256_set1_epi32(1 << (FRAC_BITS - 1));
+	size_t stride = (size_t)a->taps * 4 / 8;   /* __m256i per output */
+	const __m256i *wx = (const __m256i *)a->wx;
+	int x = 0;
+	for (; x + 2 <= dw; x += 2) {
+		__m256i s0 = taps_avx2(row + (size_t)a->first[x] * 3, wx + x * stride,
+				       a->count[x], shuf);
+		__m256i s1 = taps_avx2(row + (size_t)a->first[x + 1] * 3, wx + (x + 1) * stride,
+				       a->count[x + 1], shuf);
+		/* [s0 lo | s1 lo] + [s0 hi | s1 hi] */
+		__m256i s = _mm256_add_epi32(_mm256_permute2x128_si256(s0, s1, 0x20),
+					     _mm256_permute2x128_si256(s0, s1, 0x31));
+		s = _mm256_srai_epi32(_mm256_add_epi32(s, half), FRAC_BITS);
+		__m128i v = _mm_packs_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+		v = _mm_shuffle_epi8(_mm_packus_epi16(v, v), out6);
+		uint8_t *d = o + (size_t)x * 3;
+		uint32_t lo = (uint32_t)_mm_cvtsi128_si32(v);
+		uint16_t hi = (uint16_t)_mm_extract_epi16(v, 2);
+		memcpy(d, &lo, 4);
+		memcpy(d + 4, &hi, 2);
+	}
+	for (; x < dw; x++) {
+		__m256i acc = taps_avx2(row + (size_t)a->first[x] * 3, wx + x * stride,
+					a->count[x], shuf);
+		__m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+		s = _mm_srai_epi32(_mm_add_epi32(s, _mm256_castsi256_si128(half)), FRAC_BITS);
 		s = _mm_packus_epi16(_mm_packs_epi32(s, s), s);
 		uint32_t v = (uint32_t)_mm_cvtsi128_si32(s);
 		o[x * 3] = (uint8_t)v;
