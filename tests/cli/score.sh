@@ -171,6 +171,42 @@ run score pearson --refs "$T/c.jsonl" --preds "$T/cp.jsonl"
 [ "$(cat "$T/out")" = "$(printf 'pearson\tnan')" ]
 ok $? "Pearson of a constant side is nan"
 
+# JSONL read by the fast path (plain lines) and by yajl (escapes, \u
+# sequences, odd whitespace, comments) gives the same numbers, per example
+# too.
+/usr/bin/python3 - "$S1" "$T" <<'PYEOF'
+import json, sys
+src, t = sys.argv[1], sys.argv[2]
+for case in ("captions-raw", "vqa"):
+    for f in ("refs", "preds"):
+        rows = [json.loads(l) for l in open("%s/%s/%s.jsonl" % (src, case, f), encoding="utf-8")]
+        for i, r in enumerate(rows):   # some with a quote, a backslash and non-ASCII text
+            if "references" in r and i % 4 == 0:
+                r["references"].append('say "h\\i" caf\u00e9 \u2014 ok')
+        with open("%s/%s-%s-raw.jsonl" % (t, case, f), "w", encoding="utf-8") as o:
+            for r in rows:
+                o.write(json.dumps(r, ensure_ascii=False) + "\n")
+        with open("%s/%s-%s-esc.jsonl" % (t, case, f), "w", encoding="utf-8") as o:
+            for i, r in enumerate(rows):
+                if i % 3 == 0:
+                    o.write(json.dumps(r, ensure_ascii=True) + "\n")
+                elif i % 3 == 1:
+                    o.write("{\f" + json.dumps(r, ensure_ascii=False, separators=(" ,", " :  "))[1:] + "\n")
+                else:
+                    o.write("/* c */ " + json.dumps(r, ensure_ascii=False) + "\n")
+PYEOF
+for c in captions-raw:caption vqa:vqa; do
+	case_=${c%%:*} m=${c#*:}
+	"$ADALINK" score $m -r "$T/$case_-refs-raw.jsonl" -p "$T/$case_-preds-raw.jsonl" -e - >"$T/a" 2>&1
+	"$ADALINK" score $m -r "$T/$case_-refs-esc.jsonl" -p "$T/$case_-preds-esc.jsonl" -e - >"$T/b" 2>&1
+	[ -s "$T/a" ] && cmp -s "$T/a" "$T/b"
+	ok $? "$case_: escaped, commented and spaced JSONL scores as the plain one"
+done
+printf '{"id": "a", "references": ["x \377 y"]}\n' >"$T/badutf.jsonl"
+run score bleu --refs "$T/badutf.jsonl" --preds "$T/p.jsonl"
+expect_rc 1 "invalid UTF-8 in a string is an error"
+has "$T/err" "line 1: not valid JSON" "naming the line"
+
 # Per-example terms of the correlations: they add up to the corpus value.
 run score glue stsb --refs "$S1/glue-stsb/refs.jsonl" --preds "$S1/glue-stsb/preds.jsonl" \
 	--per-example "$T/pe"
