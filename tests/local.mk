@@ -29,10 +29,12 @@ CLI_TESTS = \
 	tests/cli/commands.sh \
 	tests/cli/inspect.sh \
 	tests/cli/blas.sh \
-	tests/cli/score_records.sh
+	tests/cli/score_records.sh \
+	tests/cli/examples_mk.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
+	examples/glue.mk examples/vl.mk examples/coco.mk examples/vqa.mk examples/mkglue.py \
 	tests/data/safetensors/gen.py \
 	tests/data/safetensors/good tests/data/safetensors/bad \
 	tests/data/t5 tests/ref/st.py tests/ref/t5_ref.py \

@@ -1,0 +1,113 @@
+# examples/glue.mk: GLUE from the archive to a results table, one file target
+# per stage, so that a second make does nothing, a changed input redoes only
+# what depends on it, and make -j is safe (the catalog serialises writers).
+#
+#   make -f examples/glue.mk GLUE=glue_data.zip BACKBONE=t5/ SPM=spiece.model \
+#        [TASKS="CoLA SST-2 ..."] [METHODS="adalink prompt lora full"] \
+#        [STEPS=1000] [BATCH=8] [RANK=64] [LR=1e-3] [OUT=glue-out] [ADALINK=adalink]
+#
+# Stages: build (train and dev shards of each task, in $(OUT)/catalog.db),
+# train (each method on each task, recorded as run TASK-METHOD), predict
+# (the dev set, greedy), score (the task's GLUE metrics), and
+# $(OUT)/results.tsv and results.md: methods as rows, tasks as columns (each
+# task's GLUE score x 100, as the leaderboard combines its metrics), the GLUE
+# average over the tasks run, and the trainable parameters of each method.
+
+ADALINK ?= adalink
+GLUE ?= glue_data.zip
+BACKBONE ?=
+SPM ?=
+TASKS ?= CoLA SST-2 MRPC STS-B QQP MNLI QNLI RTE
+METHODS ?= adalink
+STEPS ?= 1000
+BATCH ?= 8
+RANK ?= 64
+LR ?= 1e-3
+EVERY ?= 100
+MAXLEN ?= 8
+TRAINFLAGS ?=
+OUT ?= glue-out
+
+ifeq ($(strip $(BACKBONE)),)
+$(error BACKBONE= names the frozen T5 checkpoint (adalink init --config t5-tiny --vocab-size 32128 -o t5.safetensors makes a random one))
+endif
+ifeq ($(strip $(SPM)),)
+$(error SPM= names the SentencePiece model of the backbone (T5's spiece.model))
+endif
+
+CAT := $(OUT)/catalog.db
+lower = $(subst A,a,$(subst B,b,$(subst C,c,$(subst D,d,$(subst E,e,$(subst F,f,$(subst G,g,$(subst H,h,$(subst I,i,$(subst L,l,$(subst M,m,$(subst N,n,$(subst O,o,$(subst P,p,$(subst Q,q,$(subst R,r,$(subst S,s,$(subst T,t,$(subst W,w,$(subst X,x,$1))))))))))))))))))))
+# CoLA -> cola, SST-2 -> sst2, STS-B -> stsb: the task names adalink uses
+ids := $(foreach t,$(TASKS),$(subst -,,$(call lower,$t)))
+devsplit = $(if $(filter mnli,$1),dev_matched,dev)
+# the method's options for adalink train
+method_flags = $(if $(filter adalink,$1),-r $(RANK),--method $1)
+
+all: $(OUT)/results.tsv $(OUT)/results.md
+
+$(OUT)/builds $(OUT)/refs $(foreach m,$(METHODS),$(OUT)/$m):
+	mkdir -p $@
+
+# shards: a build the catalog already holds with the same inputs is skipped;
+# the stamp keeps build's summary line
+$(OUT)/builds/%-train.done: $(GLUE) $(SPM) | $(OUT)/builds
+	$(ADALINK) build -q -c $(CAT) -O $(OUT)/shards -n $*-train -m $(SPM) -t $* -s train glue $(GLUE) >$@.tmp
+	mv $@.tmp $@
+$(OUT)/builds/%-dev.done: $(GLUE) $(SPM) | $(OUT)/builds
+	$(ADALINK) build -q -c $(CAT) -O $(OUT)/shards -n $*-dev -m $(SPM) -t $* -s $(call devsplit,$*) glue $(GLUE) >$@.tmp
+	mv $@.tmp $@
+
+# references: the dev records as ingest gives them (id and numeric label)
+$(OUT)/refs/%.jsonl: $(GLUE) | $(OUT)/refs
+	$(ADALINK) ingest -q glue --task $* --split $(call devsplit,$*) $(GLUE) >$@.tmp
+	mv $@.tmp $@
+
+define method_rules
+$(OUT)/$1/%.safetensors: $(OUT)/builds/%-train.done $(OUT)/builds/%-dev.done $(BACKBONE) | $(OUT)/$1
+	$(ADALINK) train -q -b $(BACKBONE) -C $(CAT) -t $$*-train -D $$*-dev --run $$*-$1 \
+		$(call method_flags,$1) -l $(LR) -n $(STEPS) -B $(BATCH) -e $(EVERY) $(TRAINFLAGS) \
+		-o $$@ >/dev/null
+$(OUT)/$1/%.pred.jsonl: $(OUT)/$1/%.safetensors
+	$(ADALINK) predict -q -b $(BACKBONE) -a $$< -C $(CAT) -d $$*-dev -m $(SPM) -L $(MAXLEN) >$$@.tmp
+	mv $$@.tmp $$@
+$(OUT)/$1/%.score.tsv: $(OUT)/$1/%.pred.jsonl $(OUT)/refs/%.jsonl
+	$(ADALINK) score -q glue $$* -r $(OUT)/refs/$$*.jsonl -p $$< >$$@.tmp
+	mv $$@.tmp $$@
+# trainable parameters: every value in the adapter file
+$(OUT)/$1/%.params: $(OUT)/$1/%.safetensors
+	$(ADALINK) inspect -t $$< | awk -F'\t' '{ gsub(/[][]/, "", $$$$3); n = split($$$$3, d, ","); \
+		p = 1; for (i = 1; i <= n; i++) p *= d[i]; s += p } END { print s }' >$$@.tmp
+	mv $$@.tmp $$@
+endef
+$(foreach m,$(METHODS),$(eval $(call method_rules,$m)))
+
+SCORES := $(foreach m,$(METHODS),$(foreach t,$(ids),$(OUT)/$m/$t.score.tsv))
+PARAMS := $(foreach m,$(METHODS),$(foreach t,$(ids),$(OUT)/$m/$t.params))
+
+# the table: one row per method; a task's cell is its glue_score x 100
+$(OUT)/results.tsv: $(SCORES) $(PARAMS)
+	{ printf 'method'; for t in $(TASKS); do printf '\t%s' $$t; done; printf '\tGLUE\tparams\n'; \
+	  for m in $(METHODS); do \
+	    printf '%s' $$m; sum=0; \
+	    for t in $(ids); do \
+	      v=$$(awk -F'\t' '$$1 == "glue_score" { printf "%.1f", 100 * $$2 }' $(OUT)/$$m/$$t.score.tsv); \
+	      printf '\t%s' $$v; sum=$$(awk -v a=$$sum -v b=$$v 'BEGIN { print a + b }'); \
+	    done; \
+	    awk -v s=$$sum -v n=$(words $(ids)) 'BEGIN { printf "\t%.1f", s / n }'; \
+	    printf '\t%s\n' $$(sort -n $(foreach t,$(ids),$(OUT)/$$m/$t.params) | tail -1); \
+	  done; } >$@.tmp
+	mv $@.tmp $@
+
+$(OUT)/results.md: $(OUT)/results.tsv
+	awk -F'\t' 'NR == 1 { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $$i; printf "\n|"; \
+		for (i = 1; i <= NF; i++) printf "%s", (i == 1 ? "---|" : "---:|"); printf "\n"; next } \
+		{ printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $$i; printf "\n" }' $< >$@.tmp
+	mv $@.tmp $@
+
+clean:
+	rm -rf $(OUT)
+
+.PHONY: all clean
+.DELETE_ON_ERROR:
+# the adapters, predictions and build stamps are results, not intermediates
+.SECONDARY:
