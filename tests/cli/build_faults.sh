@@ -84,6 +84,17 @@ else
 	ok 0 "# SKIP unshare -rm is not allowed here: no tmpfs to fill"
 fi
 
+# ---- a bad record after shards were written, with worker threads: the
+# failure removes what the build wrote
+cp -r "$T/s/coco" "$T/bad"
+j=$(find "$T/bad" -name 'COCO_val2014_000000522418.jpg')
+head -c 2000 "$TESTDATA/images/COCO_val2014_000000000241.jpg" >"$j"
+run build -j 2 -c "$DB" -O "$T/badout" -n bad -m "$M" -N 1 coco "$T/bad"
+expect_rc 1 "a truncated JPEG, the last of three, fails the build (-j 2, a shard per image)"
+has "$T/err" "COCO_val2014_000000522418.jpg" "naming the image"
+[ "$(q "SELECT count(*) FROM builds WHERE name = 'bad'")" = 0 ] && [ -z "$(ls -A "$T/badout")" ]
+ok $? "the two shards written before it, and the build's rows, are removed: $(ls -A "$T/badout" | tr '\n' ' ')"
+
 # ---- shards changed behind the catalog's back
 p() { q "SELECT path FROM shards s JOIN builds b ON b.id = s.build_id WHERE b.name = 'cola' AND seq = $1"; }
 run shards verify -c "$DB" cola
