@@ -28,8 +28,8 @@ struct al_score_set {
 	al_idmap *ids;        /* id -> index in ex */
 	int restrict_to_preds; /* COCO: score only the images of the results */
 	arena_blk *arena;
-	struct { char *p; size_t size; } text[2];   /* JSONL files, strings cut in place */
-	int ntext;
+	struct kept_text { char *p; size_t size; } *text;   /* files read, strings cut in place */
+	size_t ntext;
 };
 
 /* n bytes from the set's arena (aligned for pointers); NULL on no memory. */
@@ -90,8 +90,9 @@ void al_score_set_free(al_score_set *s)
 		nb = b->next;
 		al_big_free(b, sizeof *b + b->cap);
 	}
-	for (int i = 0; i < s->ntext; i++)
+	for (size_t i = 0; i < s->ntext; i++)
 		al_big_free(s->text[i].p, s->text[i].size);
+	free(s->text);
 	al_big_free(s->ex, s->cap * sizeof *s->ex);
 	al_idmap_free(s->ids);
 	free(s);
@@ -171,6 +172,36 @@ static int add_ref(al_score_set *s, al_score_ex *x, const char *text, int stable
 	    !(x->refs[x->nrefs] = stable ? (char *)text : arena_strdup(s, text)))
 		return -1;
 	x->nrefs++;
+	return 0;
+}
+
+int al_score_add(al_score_set *s, const char *id, const char *const *refs, size_t nrefs,
+		 int glue, const char *pred, al_err *e)
+{
+	int created;
+	al_score_ex *x = ex_for(s, id, &created);
+	if (!x)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	if (!created)
+		return al_err_set(e, AL_EFORMAT, "duplicate id '%s' in the references", id);
+	if (nrefs == 0)
+		return al_err_set(e, AL_EFORMAT, "id '%s': no references", id);
+	if (glue) {
+		char *end;
+		double v = strtod(refs[0], &end);
+		if (end != refs[0] && *end == 0) {
+			x->has_label = 1;
+			x->label = v;
+		} else if (!(x->label_text = arena_strdup(s, refs[0]))) {
+			return al_err_set(e, AL_ENOMEM, "out of memory");
+		}
+	} else {
+		for (size_t i = 0; i < nrefs; i++)
+			if (add_ref(s, x, refs[i], 0) < 0)
+				return al_err_set(e, AL_ENOMEM, "out of memory");
+	}
+	if (pred && !(x->pred = arena_strdup(s, pred)))
+		return al_err_set(e, AL_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -577,6 +608,21 @@ static int each_line(al_score_set *s, const char *path, char *text, size_t size,
 	return rc;
 }
 
+/* A zeroed block of size bytes that s keeps until it is freed. */
+static char *add_text(al_score_set *s, size_t size)
+{
+	struct kept_text *nt = realloc(s->text, (s->ntext + 1) * sizeof *nt);
+	if (!nt)
+		return NULL;
+	s->text = nt;
+	char *t = al_big_alloc(size);
+	if (t) {
+		nt[s->ntext].p = t;
+		nt[s->ntext++].size = size;
+	}
+	return t;
+}
+
 /* Read path ("-": stdin) whole into *m.  A regular file is read into a
  * block s keeps (huge pages: a private writable mapping of the file would
  * fault on every page), writable, for JSONL to be parsed in place: *kept
@@ -587,13 +633,13 @@ static int load(al_score_set *s, const char *path, al_map *m, char **kept, al_er
 	*kept = NULL;
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || s->ntext == 2) {
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
 		return al_map_file(path, m, e);
 	}
 	size_t size = (size_t)st.st_size, got = 0;
-	char *t = al_big_alloc(size + 1);
+	char *t = add_text(s, size + 1);
 	if (!t) {
 		close(fd);
 		return al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
@@ -606,14 +652,11 @@ static int load(al_score_set *s, const char *path, al_map *m, char **kept, al_er
 			int rc = r < 0 ? al_err_errno(e, AL_EIO, "'%s': read failed", path)
 				: al_err_set(e, AL_EIO, "'%s': shorter than its size", path);
 			close(fd);
-			al_big_free(t, size + 1);
 			return rc;
 		}
 		got += (size_t)r;
 	}
 	close(fd);
-	s->text[s->ntext].p = t;
-	s->text[s->ntext++].size = size + 1;
 	m->data = (const uint8_t *)t;
 	m->size = size;
 	m->mapped = 0;
@@ -624,15 +667,13 @@ static int load(al_score_set *s, const char *path, al_map *m, char **kept, al_er
 /* A writable copy of m that s keeps. */
 static char *keep_text(al_score_set *s, const al_map *m, const char *path, al_err *e)
 {
-	char *t = s->ntext < 2 ? al_big_alloc(m->size + 1) : NULL;
+	char *t = add_text(s, m->size + 1);
 	if (!t) {
 		al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
 		return NULL;
 	}
 	if (m->size)
 		memcpy(t, m->data, m->size);
-	s->text[s->ntext].p = t;
-	s->text[s->ntext++].size = m->size + 1;
 	return t;
 }
 

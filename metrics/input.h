@@ -68,6 +68,13 @@ int al_score_read_refs(al_score_set *s, const char *path, int fmt, al_err *e);
  * the id. */
 int al_score_read_preds(al_score_set *s, const char *path, int fmt, al_err *e);
 
+/* Add one example directly: its id, its nrefs text references and its
+ * prediction (NULL: none yet).  With glue, refs[0] is the GLUE label as
+ * text: a number (STS-B, or a class index) or one of the task's label
+ * names.  A duplicate id is an error. */
+int al_score_add(al_score_set *s, const char *id, const char *const *refs, size_t nrefs,
+		 int glue, const char *pred, al_err *e);
+
 /* Check every reference has a prediction: an error naming the first id
  * without one, unless allow_missing (then it predicts ""). */
 int al_score_check(al_score_set *s, int allow_missing, al_err *e);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/catalog.h"
 #include "lib/cli.h"
 #include "lib/hash.h"
 #include "lib/log.h"
@@ -14,6 +15,9 @@
 #include "lib/t5.h"
 #include "trainer/adalink.h"
 #include "trainer/forward.h"
+#include "metrics/glue.h"
+#include "metrics/score.h"
+#include "trainer/evaluate.h"
 #include "trainer/examples.h"
 #include "trainer/runlog.h"
 #include "trainer/tasks.h"
@@ -30,7 +34,8 @@ static const al_cmd_help help = {
 	"                     [--modalities text,image] [--per-task] [--act none|relu|gelu]\n"
 	"                     [--optimizer adafactor|adamw] [--lr X] [--warmup N] [--no-decay]\n"
 	"                     [--steps N] [--batch B] [--micro M] [--clip X] [--seed S]\n"
-	"                     [--eval-every K] [--run NAME] [--resume] -o ADAPTER",
+	"                     [--eval-every K] [--model SPM] [--metric NAME|none]\n"
+	"                     [--run NAME] [--resume] -o ADAPTER",
 	"Train AdaLink modules (E' = E + f(E W_down) W_up on the input embeddings of\n"
 	"each modality) over a frozen T5-family backbone on the shards of builds in\n"
 	"a catalog, or on JSONL examples ({\"input_ids\", \"target_ids\"} with\n"
@@ -46,8 +51,13 @@ static const al_cmd_help help = {
 	"      --run NAME          the run's name in the catalog (default: ADAPTER's\n"
 	"                          file name without .safetensors)\n"
 	"  -D, --dev FILE|NAMES    examples (JSONL, or builds with --catalog) whose mean\n"
-	"                          loss is reported every K steps; the best adapter is\n"
-	"                          kept as ADAPTER.best\n"
+	"                          loss (and metric, with --model) is reported every K\n"
+	"                          steps; the best adapter is kept as ADAPTER.best\n"
+	"      --model SPM         the backbone's SentencePiece model: with it the dev\n"
+	"                          set is also decoded (greedy) and scored with its\n"
+	"                          task's metric, which then picks the best adapter\n"
+	"      --metric NAME       the dev metric (default: by the task: cider, vqa,\n"
+	"                          anls or glue; any of adalink score's); none: off\n"
 	"      --method M          adalink (default), prompt, lora or full\n"
 	"  -r, --rank R            rank of every module (default 64); prompt: hidden\n"
 	"                          units of the reparameterisation MLP; lora: r\n"
@@ -154,6 +164,86 @@ static char *run_config(const char *adapter_cfg, const al_train_opts *to, long s
 	return r;
 }
 
+/* The dataset of the first build named in names ("" if unknown). */
+static void build_dataset(const char *catalog, const char *names, char *ds, size_t n,
+			  char *tok_sha, size_t tn)
+{
+	al_err e = {0};
+	ds[0] = tok_sha[0] = 0;
+	al_catalog *c = al_catalog_open_readonly(catalog, &e);
+	sqlite3_stmt *q;
+	size_t len = strcspn(names, ",");
+	if (c && sqlite3_prepare_v2(al_catalog_db(c), "SELECT dataset, tokenizer_sha256 FROM builds "
+				    "WHERE name = ?", -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, names, (int)len, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(q, 0);
+			const char *t = (const char *)sqlite3_column_text(q, 1);
+			snprintf(ds, n, "%s", d ? d : "");
+			snprintf(tok_sha, tn, "%s", t ? t : "");
+		}
+		sqlite3_finalize(q);
+	}
+	al_catalog_close(c);
+}
+
+/* The dev metric: named, or the task's; it needs the tokenizer.  Leaves
+ * eo->metric NULL when there is none (the dev loss alone). */
+static int setup_eval(const al_examples *dev, const char *catalog, const char *names,
+		      const char *spm_path, const char *metric, al_spm **sp, al_eval_opts *eo,
+		      char *task, al_err *e)
+{
+	char ds[64] = "", tok[80] = "";
+	if (metric && !strcmp(metric, "none"))
+		return 0;
+	if (al_examples_count(dev) > 0)
+		al_examples_task(dev, 0, task, 64);
+	if (catalog)
+		build_dataset(catalog, names, ds, sizeof ds, tok, sizeof tok);
+	const char *mm = metric ? metric : al_eval_metric_for(ds, task);
+	if (!mm) {
+		al_info("no metric for the dev set's task '%s': the dev loss alone", task);
+		return 0;
+	}
+	if (!spm_path) {
+		al_info("the dev metric (%s) needs --model SPM to read the outputs as text: "
+			"the dev loss alone", mm);
+		return 0;
+	}
+	const char *gt = al_glue_task(task) >= 0 ? task : NULL;
+	if (al_score_metric_check(mm, !strcmp(mm, "glue") ? gt : NULL, e) < 0)
+		return e->code;
+	if (tok[0]) {   /* the dev build's tokenizer must be this one */
+		char sha[65];
+		if (al_sha256_file(spm_path, sha, e) < 0)
+			return e->code;
+		if (strcmp(sha, tok))
+			return al_err_set(e, AL_EINVAL, "--model '%s' is not the tokenizer the dev "
+					  "build was made with (SHA-256 %.12s..., not %.12s...)",
+					  spm_path, tok, sha);
+	}
+	if (!(*sp = al_spm_new(spm_path, e)))
+		return e->code;
+	/* outputs as long as the longest target seen, and a little more */
+	int longest = 1;
+	long n = al_examples_count(dev);
+	for (long i = 0; i < n && i < 256; i++)
+		for (int k = 0; k < al_examples_ntargets(dev, i); k++) {
+			al_example x;
+			if (al_examples_get(dev, i, (uint64_t)k, &x, e) < 0)
+				return e->code;
+			if (x.n_tgt > longest)
+				longest = x.n_tgt;
+			al_examples_release(dev, &x);
+		}
+	eo->metric = mm;
+	eo->task = gt;
+	eo->max_len = longest + 4 < 128 ? longest + 4 : 128;
+	al_info("dev metric: %s%s%s over %ld examples, outputs up to %d tokens", mm,
+		gt ? " " : "", gt ? gt : "", n, eo->max_len);
+	return 0;
+}
+
 static double now(void)
 {
 	struct timespec t;
@@ -163,7 +253,7 @@ static double now(void)
 
 int cmd_train(int argc, char **argv)
 {
-	enum { NO_DECAY = 1000, RUN, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY };
+	enum { NO_DECAY = 1000, RUN, MODEL, METRIC, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY };
 	static const struct option opts[] = {
 		{"backbone", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
 		{"catalog", required_argument, 0, 'C'}, {"train", required_argument, 0, 't'},
@@ -182,11 +272,12 @@ int cmd_train(int argc, char **argv)
 		{"lora-alpha", required_argument, 0, ALPHA}, {"lora-decoder", no_argument, 0, LDEC},
 		{"sample", required_argument, 0, SAMPLE}, {"sample-cap", required_argument, 0, SCAP},
 		{"dry-run", no_argument, 0, DRY},
+		{"model", required_argument, 0, MODEL}, {"metric", required_argument, 0, METRIC},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *data = NULL, *dev = NULL, *out = NULL, *mods = "text";
-	const char *catalog = NULL, *builds = NULL, *run_name = NULL;
+	const char *catalog = NULL, *builds = NULL, *run_name = NULL, *spm_path = NULL, *metric = NULL;
 	long rank = 64, steps = 1000, batch = 8, micro = 0, seed = 0, every = 100, warmup = 0;
 	int per_task = 0, act = AL_ACT_NONE, resume = 0, c, status;
 	int method = AL_METHOD_ADALINK, lora_dec = 0, sample = -1, dry = 0;
@@ -210,6 +301,8 @@ int cmd_train(int argc, char **argv)
 		case 'R': resume = 1; break;
 		case NO_DECAY: to.decay = 0; break;
 		case RUN: run_name = optarg; break;
+		case MODEL: spm_path = optarg; break;
+		case METRIC: metric = optarg; break;
 		case LDEC: lora_dec = 1; break;
 		case DRY: dry = 1; break;
 		case METHOD:
@@ -284,6 +377,9 @@ int cmd_train(int argc, char **argv)
 		return al_cli_usage(&help, "--lora-decoder and --lora-alpha are for --method lora");
 	if (scap && sample != AL_SAMPLE_PROPORTIONAL)
 		return al_cli_usage(&help, "--sample-cap caps --sample proportional");
+	if (metric && strcmp(metric, "none") && (!spm_path || !dev))
+		return al_cli_usage(&help, "--metric scores the --dev set's outputs as text: give "
+				    "--dev and --model SPM");
 	if (run_name && !catalog)
 		return al_cli_usage(&help, "--run names the run in a catalog: give --catalog DB");
 	if (optind < argc)
@@ -302,6 +398,9 @@ int cmd_train(int argc, char **argv)
 	al_trainer *tr = NULL;
 	al_runner *drun = NULL;
 	al_runlog *rl = NULL;
+	al_spm *sp = NULL;
+	al_eval_opts eo = {0};
+	char etask[64] = "";
 	char *cfgjson = NULL, rname[256], sha[65] = "";
 	al_examples_reader *rd = NULL;
 	char state[4096], best[4096];
@@ -426,9 +525,17 @@ count:
 					   al_trainer_steps(tr), &e)))
 			goto fail;
 	}
-	double best_dev = INFINITY;
+	if (dsrc && setup_eval(dsrc, builds ? catalog : NULL, dev, spm_path, metric, &sp, &eo,
+			       etask, &e) < 0)
+		goto fail;
+	char mkey[64];
+	snprintf(mkey, sizeof mkey, "dev_%s", eo.metric ? eo.metric : "");
+	/* the best so far: by the metric (higher is better), else the loss */
+	double best_dev = INFINITY, best_metric = -INFINITY;
 	if (rl && resume && dsrc && isfinite(al_runlog_min(rl, "dev_loss")))
 		best_dev = al_runlog_min(rl, "dev_loss");   /* ADAPTER.best's */
+	if (rl && resume && eo.metric && isfinite(al_runlog_max(rl, mkey)))
+		best_metric = al_runlog_max(rl, mkey);
 	/* example order: shuffled shards through a shuffle buffer, a pure
 	 * function of the seed; a resumed run replays the order up to its
 	 * step and sees the same examples */
@@ -500,11 +607,23 @@ count:
 				double dl = dev_loss(drun, ad, dsrc, micro ? (int)micro : (int)batch, &e);
 				if (isnan(dl))
 					goto fail_bx;
-				snprintf(line + k, sizeof line - k, " dev %.4f%s", dl, dl < best_dev ? " (best)" : "");
-				if (rl && al_runlog_add(rl, done, "dev_loss", dl, &e) < 0)
+				double dm = NAN;
+				char mname[AL_EVAL_NAME_LEN];
+				if (eo.metric && al_evaluate(m, ad, dsrc, sp, &eo, &dm, mname, &e) < 0)
 					goto fail_bx;
-				if (dl < best_dev) {
+				int better = eo.metric ? dm > best_metric : dl < best_dev;
+				k += snprintf(line + k, sizeof line - k, " dev %.4f", dl);
+				if (eo.metric)
+					k += snprintf(line + k, sizeof line - k, " %s %.4f", eo.metric, dm);
+				snprintf(line + k, sizeof line - k, "%s", better ? " (best)" : "");
+				if (rl && (al_runlog_add(rl, done, "dev_loss", dl, &e) < 0 ||
+					   (eo.metric && al_runlog_add(rl, done, mkey, dm, &e) < 0)))
+					goto fail_bx;
+				if (dl < best_dev)
 					best_dev = dl;
+				if (better) {
+					if (eo.metric)
+						best_metric = dm;
 					if (al_adapter_save(ad, best, 0, &e) < 0)
 						goto fail_bx;
 				}
@@ -528,6 +647,8 @@ count:
 				      : snprintf(fin, sizeof fin, "{\"steps\": %ld", steps);
 		if (dsrc && isfinite(best_dev))
 			k += snprintf(fin + k, sizeof fin - k, ", \"best_dev_loss\": %.9g", best_dev);
+		if (eo.metric && isfinite(best_metric))
+			k += snprintf(fin + k, sizeof fin - k, ", \"best_%s\": %.9g", mkey, best_metric);
 		snprintf(fin + k, sizeof fin - k, "}");
 		if (al_runlog_finish(rl, "finished", fin, &e) < 0)
 			goto fail_bx;
@@ -545,6 +666,7 @@ fail:
 		al_runlog_finish(rl, "failed", NULL, &fe);
 	}
 done:
+	al_spm_free(sp);
 	al_runlog_free(rl);
 	free(cfgjson);
 	al_examples_reader_free(rd);

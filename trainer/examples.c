@@ -224,6 +224,17 @@ int al_examples_get(const al_examples *s, long i, uint64_t pick, al_example *x, 
 	return 0;
 }
 
+int al_examples_ntargets(const al_examples *s, long i)
+{
+	if (s->xs)
+		return 1;
+	al_shard_example se;
+	uint64_t at = 0;
+	if (al_shard_get(s->shards[locate(s, i, &at)], at, &se, NULL) < 0)
+		return 0;
+	return (int)se.n_targets;
+}
+
 void al_examples_release(const al_examples *s, al_example *x)
 {
 	if (!s->xs)

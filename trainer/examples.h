@@ -44,6 +44,9 @@ long al_examples_count(const al_examples *s);
  * (deterministically: pick modulo their number). */
 int al_examples_get(const al_examples *s, long i, uint64_t pick, al_example *x, al_err *e);
 void al_examples_release(const al_examples *s, al_example *x);
+/* How many targets example i has (JSONL: 1; 0 if it cannot be read):
+ * al_examples_get with pick 0 .. n-1 gives each. */
+int al_examples_ntargets(const al_examples *s, long i);
 
 /* Example i's task name into buf ("" if none); returns buf. */
 const char *al_examples_task(const al_examples *s, long i, char *buf, size_t n);

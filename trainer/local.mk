@@ -7,6 +7,7 @@ libadalink_a_SOURCES += \
 	trainer/decode.c trainer/decode.h \
 	trainer/examples.c trainer/examples.h \
 	trainer/runlog.c trainer/runlog.h \
+	trainer/evaluate.c trainer/evaluate.h \
 	trainer/runs.c trainer/runs.h \
 	trainer/plot.c trainer/plot.h \
 	trainer/merge.c trainer/merge.h \

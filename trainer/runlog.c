@@ -162,11 +162,12 @@ int al_runlog_finish(al_runlog *r, const char *status, const char *final_scores,
 		     (const void *[]){status, final_scores, &id}, NULL, e) < 0 ? e->code : 0;
 }
 
-double al_runlog_min(al_runlog *r, const char *name)
+static double extreme(al_runlog *r, const char *name, int max)
 {
 	sqlite3_stmt *s;
 	double v = NAN;
-	if (sqlite3_prepare_v2(al_catalog_db(r->c), "SELECT min(value) FROM run_metrics "
+	if (sqlite3_prepare_v2(al_catalog_db(r->c), max ? "SELECT max(value) FROM run_metrics "
+			       "WHERE run_id = ? AND name = ?" : "SELECT min(value) FROM run_metrics "
 			       "WHERE run_id = ? AND name = ?", -1, &s, NULL) != SQLITE_OK)
 		return NAN;
 	sqlite3_bind_int64(s, 1, r->id);
@@ -176,6 +177,9 @@ double al_runlog_min(al_runlog *r, const char *name)
 	sqlite3_finalize(s);
 	return v;
 }
+
+double al_runlog_min(al_runlog *r, const char *name) { return extreme(r, name, 0); }
+double al_runlog_max(al_runlog *r, const char *name) { return extreme(r, name, 1); }
 
 void al_runlog_free(al_runlog *r)
 {

@@ -38,9 +38,10 @@ int al_runlog_flush(al_runlog *r, al_err *e);
  * (a JSON object, or NULL). */
 int al_runlog_finish(al_runlog *r, const char *status, const char *final_scores, al_err *e);
 
-/* The least value logged under name so far (NaN if none): a resumed run
- * keeps its best dev loss. */
+/* The least or greatest value logged under name so far (NaN if none): a
+ * resumed run keeps its best dev loss or metric. */
 double al_runlog_min(al_runlog *r, const char *name);
+double al_runlog_max(al_runlog *r, const char *name);
 
 /* Close without marking (a run left "running" was interrupted). */
 void al_runlog_free(al_runlog *r);

@@ -64,6 +64,34 @@ expect_rc 0 "runs rm"
 run runs show -c "$C" c
 expect_rc 1 "a removed run is gone"
 has "$T/err" "no run 'c'" "saying so"
+# the dev metric: with --model the dev build is decoded and scored; the
+# value logged at the last step is what predict and score give the
+# adapter of that step
+S="$SRCDIR/tests/data/spm/t5_spiece.model"
+/usr/bin/python3 "$SRCDIR/examples/mkglue.py" "$T/glue.zip" 32 16
+"$ADALINK" init -q --config t5-tiny --vocab-size 32128 -o "$T/t5.safetensors"
+"$ADALINK" build -q -c "$C" -O "$T/shards" -n rte-train -m "$S" -t rte -s train glue "$T/glue.zip" >/dev/null
+"$ADALINK" build -q -c "$C" -O "$T/shards" -n rte-dev -m "$S" -t rte -s dev glue "$T/glue.zip" >/dev/null
+run train -b "$T/t5.safetensors" -C "$C" -t rte-train -D rte-dev --model "$S" -r 64 -f gelu -O adamw \
+	-l 1e-2 --no-decay -p 0 -n 70 -B 16 -e 35 -o "$T/rte.safetensors"
+expect_rc 0 "train with a dev build and --model"
+has "$T/err" "dev metric: glue rte over 16 examples" "the dev metric is RTE's GLUE score"
+run runs history -c "$C" rte
+logged=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "dev_glue") c = i }
+	NR > 1 && $c != "" { v = $c } END { print v }' "$T/out")
+"$ADALINK" ingest -q glue --task rte --split dev "$T/glue.zip" >"$T/rte.refs"
+"$ADALINK" predict -q -b "$T/t5.safetensors" -a "$T/rte.safetensors" -C "$C" -d rte-dev -m "$S" >"$T/rte.preds"
+run score glue rte -r "$T/rte.refs" -p "$T/rte.preds"
+want=$(awk -F'\t' '$1 == "glue_score" { print $2 }' "$T/out")
+awk -v a="$logged" -v b="$want" 'BEGIN { d = a - b; exit !(a != "" && d < 1e-9 && d > -1e-9) }'
+ok $? "the dev metric logged at the last step ($logged) is predict and score's ($want)"
+run train -b "$T/t5.safetensors" -C "$C" -t rte-train -D rte-dev --model "$T/glue.zip" \
+	-r 4 -n 1 -o "$T/x.safetensors"
+expect_rc 1 "a --model other than the dev build's tokenizer is refused"
+has "$T/err" "is not the tokenizer the dev build was made with" "saying so"
+run train -b "$T/t5.safetensors" -C "$C" -t rte-train --metric cider -r 4 -n 1 -o "$T/x.safetensors"
+expect_rc 2 "--metric without --dev and --model is a usage error"
+
 run runs ls -c "$T/none.db"
 expect_rc 1 "a missing catalog exits 1"
 run runs show -c "$C"
