@@ -280,10 +280,49 @@ static int open_sources(const char *path, sources *s, al_t5_config *c, al_err *e
 	return rc;
 }
 
+int al_t5_set_projection(al_t5 *m, const char *path, al_err *e)
+{
+	al_st *st = al_st_open(path, e);
+	if (!st) {
+		al_err_wrap(e, "--projection");
+		return e->code;
+	}
+	const al_st_tensor *t = al_st_find(st, "vision_projection.weight");
+	if (!t && al_st_count(st) == 1)
+		t = al_st_tensor_at(st, 0);
+	int rc = 0;
+	if (!t) {
+		rc = al_err_set(e, AL_EFORMAT, "'%s' has no vision_projection.weight", path);
+	} else if (t->ndim != 2 || t->shape[0] != (uint64_t)m->c.d_model || t->shape[1] == 0 ||
+		   t->shape[1] > 1 << 20) {
+		rc = al_err_set(e, AL_EFORMAT, "'%s': the projection must be [d_model=%d, "
+				"vision_dim], not %d-dimensional [%llu, ...]", path, m->c.d_model,
+				t->ndim, (unsigned long long)t->shape[0]);
+	} else if (m->vproj && (uint64_t)m->c.vision_dim == t->shape[1]) {
+		rc = al_st_read_f32(t, m->vproj, e);   /* in place of the backbone's */
+	} else {
+		float *p = malloc(sizeof *p * m->c.d_model * t->shape[1]);
+		if (!p)
+			rc = al_err_set(e, AL_ENOMEM, "out of memory");
+		else if ((rc = al_st_read_f32(t, p, e)) < 0)
+			free(p);
+		else {
+			free(m->vproj_ext);
+			m->vproj_ext = m->vproj = p;
+			m->c.vision_dim = (int)t->shape[1];
+		}
+	}
+	if (rc < 0)
+		al_err_wrap(e, "--projection");
+	al_st_free(st);
+	return rc;
+}
+
 void al_t5_free(al_t5 *m)
 {
 	if (!m)
 		return;
+	free(m->vproj_ext);
 	free(m->block);
 	free(m->enc);
 	free(m->dec);

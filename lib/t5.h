@@ -71,6 +71,10 @@ int al_t5_embed(const al_t5 *m, const int *ids, int n, float *out, al_err *e);
 const float *al_t5_shared(const al_t5 *m);
 /* vision_projection.weight [C, vision_dim], or NULL. */
 const float *al_t5_vision_projection(const al_t5 *m);
+/* Take vision_projection.weight [C, D] from the safetensors file path
+ * (the tensor of that name, or the file's only tensor), replacing the
+ * backbone's own if it has one.  AL_EFORMAT on a wrong shape. */
+int al_t5_set_projection(al_t5 *m, const char *path, al_err *e);
 
 typedef struct al_t5_batch {
 	int B, Te, Td;

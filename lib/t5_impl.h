@@ -23,6 +23,7 @@ struct al_t5 {
 	float *shared, *enc_bias, *dec_bias, *enc_final, *dec_final, *lm_head, *vproj;
 	float *enc_embed;   /* encoder.embed_tokens.weight, or NULL: shared */
 	int own_enc;        /* the layout holds enc_embed */
+	float *vproj_ext;   /* a projection given apart (al_t5_set_projection) */
 	layer_w *enc, *dec;
 };
 

@@ -30,7 +30,8 @@ CLI_TESTS = \
 	tests/cli/inspect.sh \
 	tests/cli/blas.sh \
 	tests/cli/score_records.sh \
-	tests/cli/examples_mk.sh
+	tests/cli/examples_mk.sh \
+	tests/cli/projection.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \

@@ -12,7 +12,8 @@
 
 static const al_cmd_help help = {
 	"forward",
-	"adalink forward --backbone CKPT [--adapter A] [--grad OUT] [--batch N] [FILE]",
+	"adalink forward --backbone CKPT [--projection F] [--adapter A] [--grad OUT]\n"
+	"                       [--batch N] [FILE]",
 	"Read examples as JSONL ({\"input_ids\": [...], \"target_ids\": [...]}, with\n"
 	"optional \"task\" and \"image_embeddings\") from FILE or standard input and\n"
 	"write, for each, {\"nll\": SUM, \"tokens\": N, \"logprobs\": [...]} (natural\n"
@@ -27,7 +28,10 @@ static const al_cmd_help help = {
 	"                       respect to every backbone weight (full fine-tuning)\n"
 	"                       as a checkpoint\n"
 	"  -B, --batch N        run N lines at a time, padded (default 8); the\n"
-	"                       results do not depend on it beyond rounding\n",
+	"                       results do not depend on it beyond rounding\n"
+	"      --projection F   vision_projection.weight [d_model, D] from the\n"
+	"                       safetensors file F, for image inputs (replacing the\n"
+	"                       backbone's own, if any)\n",
 };
 
 /* Run the examples held in xs and print their lines; empties xs. */
@@ -65,10 +69,11 @@ int cmd_forward(int argc, char **argv)
 		{"adapter", required_argument, 0, 'a'},
 		{"grad", required_argument, 0, 'g'},
 		{"batch", required_argument, 0, 'B'},
+		{"projection", required_argument, 0, 1000},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
-	const char *backbone = NULL, *adapter_path = NULL, *grad_path = NULL;
+	const char *backbone = NULL, *adapter_path = NULL, *grad_path = NULL, *proj = NULL;
 	int c, status;
 	long batch = 8;
 	while ((c = getopt_long(argc, argv, "b:a:g:B:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
@@ -76,6 +81,7 @@ int cmd_forward(int argc, char **argv)
 		case 'b': backbone = optarg; break;
 		case 'a': adapter_path = optarg; break;
 		case 'g': grad_path = optarg; break;
+		case 1000: proj = optarg; break;
 		case 'B':
 			if (al_parse_long(optarg, 1, 4096, &batch) < 0)
 				return al_cli_usage(&help, "--batch wants 1 to 4096 lines, not '%s'", optarg);
@@ -107,7 +113,8 @@ int cmd_forward(int argc, char **argv)
 	al_progress *pg = NULL;
 	al_example *xs = calloc(batch, sizeof *xs);
 	al_t5 *m = xs ? al_t5_load(backbone, &e) : NULL;
-	if (!m || (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
+	if (!m || (proj && al_t5_set_projection(m, proj, &e) < 0) ||
+	    (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
 	    (grad_path && !adapter_path && !(ad = al_adapter_full(m, &e))) ||
 	    !(run = al_runner_new(m, &e)))
 		goto fail;

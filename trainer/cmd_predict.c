@@ -18,7 +18,8 @@
 static const al_cmd_help help = {
 	"predict",
 	"adalink predict --backbone CKPT [--adapter A] [--beam K] [--max-len L]\n"
-	"                       [--length-penalty A] [-m SPM] [--catalog DB --data NAMES | FILE]",
+	"                       [--length-penalty A] [-m SPM] [--projection F]\n"
+	"                       [--catalog DB --data NAMES | FILE]",
 	"Read inputs as JSONL ({\"id\": ..., \"input_ids\": [...]}, with optional \"task\"\n"
 	"and \"image_embeddings\") from FILE or standard input, decode an output for\n"
 	"each with greedy or beam search, and write {\"id\", \"task\", \"prediction\",\n"
@@ -32,7 +33,10 @@ static const al_cmd_help help = {
 	"  -m, --model SPM           write the prediction as text decoded with this\n"
 	"                            SentencePiece model (default: the ids)\n"
 	"  -C, --catalog DB          read the inputs from builds in this catalog\n"
-	"  -d, --data NAMES          ... these builds, comma-separated\n",
+	"  -d, --data NAMES          ... these builds, comma-separated\n"
+	"      --projection F        vision_projection.weight [d_model, D] from the\n"
+	"                            safetensors file F, for image inputs (replacing\n"
+	"                            the backbone's own, if any)\n",
 };
 
 static void put_json_string(const char *s)
@@ -96,10 +100,12 @@ int cmd_predict(int argc, char **argv)
 		{"model", required_argument, 0, 'm'},
 		{"catalog", required_argument, 0, 'C'},
 		{"data", required_argument, 0, 'd'},
+		{"projection", required_argument, 0, 1000},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *adapter_path = NULL, *model = NULL, *catalog = NULL, *data = NULL;
+	const char *proj = NULL;
 	al_search_opts d = {1, 32, 0.0};
 	long v;
 	int c, status;
@@ -111,6 +117,7 @@ int cmd_predict(int argc, char **argv)
 		case 'm': model = optarg; break;
 		case 'C': catalog = optarg; break;
 		case 'd': data = optarg; break;
+		case 1000: proj = optarg; break;
 		case 'k':
 			if (al_parse_long(optarg, 1, 64, &v) < 0)
 				return al_cli_usage(&help, "--beam wants 1 to 64, not '%s'", optarg);
@@ -156,7 +163,8 @@ int cmd_predict(int argc, char **argv)
 	al_examples *src = NULL;
 	int *ids = malloc(sizeof(int) * d.max_len);
 	al_t5 *m = ids ? al_t5_load(backbone, &e) : NULL;
-	if (!m || (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
+	if (!m || (proj && al_t5_set_projection(m, proj, &e) < 0) ||
+	    (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
 	    (ad && ad->method == AL_METHOD_LORA && al_merge_lora(m, ad, &e) < 0) ||
 	    (model && !(sp = al_spm_new(model, &e))) ||
 	    (catalog && !(src = al_examples_builds(catalog, data, &e))))

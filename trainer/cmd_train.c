@@ -35,7 +35,7 @@ static const al_cmd_help help = {
 	"                     [--optimizer adafactor|adamw] [--lr X] [--warmup N] [--no-decay]\n"
 	"                     [--steps N] [--batch B] [--micro M] [--clip X] [--seed S]\n"
 	"                     [--eval-every K] [--model SPM] [--metric NAME|none]\n"
-	"                     [--run NAME] [--resume] -o ADAPTER",
+	"                     [--projection F] [--run NAME] [--resume] -o ADAPTER",
 	"Train AdaLink modules (E' = E + f(E W_down) W_up on the input embeddings of\n"
 	"each modality) over a frozen T5-family backbone on the shards of builds in\n"
 	"a catalog, or on JSONL examples ({\"input_ids\", \"target_ids\"} with\n"
@@ -44,6 +44,9 @@ static const al_cmd_help help = {
 	"--method trains instead the paper's baselines: prompt tuning, LoRA, or every\n"
 	"weight of the backbone (full; ADAPTER is then a whole checkpoint).",
 	"  -b, --backbone CKPT     the frozen backbone (folder or .safetensors)\n"
+	"      --projection F      vision_projection.weight [d_model, D] from the\n"
+	"                          safetensors file F, for image inputs (replacing the\n"
+	"                          backbone's own, if any)\n"
 	"  -d, --data FILE         training examples (JSONL)\n"
 	"  -C, --catalog DB        train from builds in this catalog (adalink build);\n"
 	"                          the run is recorded there (adalink runs)\n"
@@ -253,7 +256,7 @@ static double now(void)
 
 int cmd_train(int argc, char **argv)
 {
-	enum { NO_DECAY = 1000, RUN, MODEL, METRIC, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY };
+	enum { NO_DECAY = 1000, RUN, MODEL, METRIC, PROJ, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY };
 	static const struct option opts[] = {
 		{"backbone", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
 		{"catalog", required_argument, 0, 'C'}, {"train", required_argument, 0, 't'},
@@ -272,12 +275,14 @@ int cmd_train(int argc, char **argv)
 		{"lora-alpha", required_argument, 0, ALPHA}, {"lora-decoder", no_argument, 0, LDEC},
 		{"sample", required_argument, 0, SAMPLE}, {"sample-cap", required_argument, 0, SCAP},
 		{"dry-run", no_argument, 0, DRY},
+		{"projection", required_argument, 0, PROJ},
 		{"model", required_argument, 0, MODEL}, {"metric", required_argument, 0, METRIC},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *data = NULL, *dev = NULL, *out = NULL, *mods = "text";
 	const char *catalog = NULL, *builds = NULL, *run_name = NULL, *spm_path = NULL, *metric = NULL;
+	const char *proj = NULL;
 	long rank = 64, steps = 1000, batch = 8, micro = 0, seed = 0, every = 100, warmup = 0;
 	int per_task = 0, act = AL_ACT_NONE, resume = 0, c, status;
 	int method = AL_METHOD_ADALINK, lora_dec = 0, sample = -1, dry = 0;
@@ -302,6 +307,7 @@ int cmd_train(int argc, char **argv)
 		case NO_DECAY: to.decay = 0; break;
 		case RUN: run_name = optarg; break;
 		case MODEL: spm_path = optarg; break;
+		case PROJ: proj = optarg; break;
 		case METRIC: metric = optarg; break;
 		case LDEC: lora_dec = 1; break;
 		case DRY: dry = 1; break;
@@ -409,7 +415,7 @@ int cmd_train(int argc, char **argv)
 	al_task_sampler *ts = NULL;
 	/* full fine-tuning resumes from the weights it wrote */
 	al_t5 *m = al_t5_load(resume && method == AL_METHOD_FULL ? out : backbone, &e);
-	if (!m)
+	if (!m || (proj && al_t5_set_projection(m, proj, &e) < 0))
 		goto fail;
 	if (dry && !data && !builds)
 		goto count;
