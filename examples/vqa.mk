@@ -11,7 +11,8 @@
 #        [MAXLEN=8] [BEAM=1] [OUT=vqa-out] [ADALINK=adalink]
 #
 # A dataset whose _ANN is empty is left out.  Splits default to train and
-# val (ST-VQA: train and test, its task 3).  Each stage is a file target (see
+# val.  ST-VQA (its task 3) publishes answers for train only: hold some of
+# it out and name the splits with STVQA_TRAIN and STVQA_TEST.  Each stage is a file target (see
 # vl.mk): a second make does nothing and make -j is safe.
 
 define vqa_dataset
@@ -29,7 +30,7 @@ $(eval $(call vqa_dataset,vqav2,VQAV2,vqav2,val,vqa,VQAv2,VQA,))
 $(eval $(call vqa_dataset,okvqa,OKVQA,okvqa,val,vqa,OK-VQA,VQA,))
 $(eval $(call vqa_dataset,textvqa,TEXTVQA,textvqa,val,vqa,TextVQA,VQA,))
 $(eval $(call vqa_dataset,docvqa,DOCVQA,docvqa,val,anls,DocVQA,ANLS,))
-$(eval $(call vqa_dataset,stvqa,STVQA,stvqa,test,anls,ST-VQA,ANLS,3))
+$(eval $(call vqa_dataset,stvqa,STVQA,stvqa,train,anls,ST-VQA,ANLS,3))
 DSETS := $(foreach d,vqav2 okvqa textvqa docvqa stvqa,$(if $(strip $($d_ANN)),$d))
 OUT ?= vqa-out
 MAXLEN ?= 8
