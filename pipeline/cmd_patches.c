@@ -2,7 +2,6 @@
  * safetensors file. */
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +45,6 @@ static const al_cmd_help help = {
 enum { OPT_VIT = 255, OPT_DTYPE = 256, OPT_FILTER, OPT_DRAFT, OPT_MEAN, OPT_STD, OPT_MAXPX, OPT_PNG,
        OPT_SKIP, OPT_EXIF };
 
-/* Images in flight per worker thread: memory stays bounded whatever the
- * number of images (each holds one tensor and, with --png, one image). */
-enum { SLOTS_PER_THREAD = 2 };
 
 static int parse3(const char *s, float v[3])
 {
@@ -251,62 +247,61 @@ static int out_compact(out_file *o, const unsigned char *keep, int nkept, al_err
 	return rc;
 }
 
-/* ---- the images, on worker threads, handed over in order ---- */
-
-typedef struct slot {
-	int state;            /* 0 free, 1 being made, 2 done */
-	int rc;
-	al_err err;
-	float *f;             /* the patches (f32) */
-	uint16_t *h;          /* or as f16 */
-	uint8_t *px;          /* the resized image, with --png */
-} slot;
-
-typedef struct stream {
-	pthread_mutex_t mu;
-	pthread_cond_t ready, freed;
+/* What the callback of al_patches_each needs, image after image. */
+typedef struct sink {
+	out_file *of;
 	const char *const *paths;
-	int n, nslots, next, written, stop;
-	const al_patch_opts *o;
-	int f16, png, convert;    /* convert: make f16 on the worker */
-	size_t nval;
-	slot *slots;
-} stream;
+	const char *png;
+	int multi, skip, f16, skipped;
+	al_vit *vit;
+	float *emb;           /* [patches, D] with a ViT */
+	uint16_t *h16;        /* the tensor as f16 */
+	size_t nout;
+	unsigned char *keep;
+	al_progress *prog;
+	al_err *e;
+} sink;
 
-static void *work(void *arg)
+static int each(void *ctx, const al_patch_item *it)
 {
-	stream *st = arg;
-	al_patcher *p = al_patcher_new();
-	for (;;) {
-		pthread_mutex_lock(&st->mu);
-		while (!st->stop && st->next < st->n && st->next - st->written >= st->nslots)
-			pthread_cond_wait(&st->freed, &st->mu);
-		if (st->stop || st->next >= st->n) {
-			pthread_mutex_unlock(&st->mu);
-			break;
+	sink *k = ctx;
+	const char *path = k->paths[it->index];
+	al_err *e = k->e;
+	al_progress_add(k->prog, 1);
+	if (it->rc < 0) {
+		if (!k->skip) {
+			*e = *it->err;
+			return it->rc;
 		}
-		int i = st->next++;
-		slot *s = &st->slots[i % st->nslots];
-		s->state = 1;
-		pthread_mutex_unlock(&st->mu);
-
-		al_image view;
-		memset(&s->err, 0, sizeof s->err);
-		s->rc = p ? al_patcher_run(p, st->paths[i], st->o, s->f, st->png ? &view : NULL, &s->err)
-			  : al_err_set(&s->err, AL_ENOMEM, "'%s': out of memory", st->paths[i]);
-		if (s->rc == 0 && st->png)
-			memcpy(s->px, view.px, (size_t)view.w * view.h * 3);
-		if (s->rc == 0 && st->convert)
-			for (size_t k = 0; k < st->nval; k++)
-				s->h[k] = al_f32_to_f16(s->f[k]);
-
-		pthread_mutex_lock(&st->mu);
-		s->state = 2;
-		pthread_cond_broadcast(&st->ready);
-		pthread_mutex_unlock(&st->mu);
+		al_warn("skipping %s", it->err->msg);
+		k->skipped++;
+		return 0;
 	}
-	al_patcher_free(p);
-	return NULL;
+	if (k->png) {
+		char *name = k->multi ? png_name(k->png, path) : NULL;
+		int rc = k->multi && !name ? al_err_set(e, AL_ENOMEM, "out of memory")
+			: al_png_write(k->multi ? name : k->png, it->resized, e);
+		free(name);
+		if (rc < 0)
+			return rc;
+	}
+	const float *f = it->patches;
+	if (k->vit) {
+		int rc = al_vit_forward(k->vit, f, k->emb, e);
+		if (rc < 0)
+			return rc;
+		f = k->emb;
+	}
+	const void *d = f;
+	if (k->f16) {
+		for (size_t i = 0; i < k->nout; i++)
+			k->h16[i] = al_f32_to_f16(f[i]);
+		d = k->h16;
+	}
+	int rc = out_tensor(k->of, d, e);
+	if (rc == 0)
+		k->keep[it->index] = 1;
+	return rc;
 }
 
 int cmd_patches(int argc, char **argv)
@@ -436,34 +431,13 @@ int cmd_patches(int argc, char **argv)
 		       .meta = meta, .nmeta = vit ? 9 : 8, .dtype = f16 ? "F16" : "F32",
 		       .shape = {(uint64_t)np, (uint64_t)(nout / np)},
 		       .bytes = (uint64_t)nout * (f16 ? 2 : 4)};
-	int rc = AL_EXIT_FAIL, skipped = 0, started = 0;
-	int threads = al_cli_threads();
-	if (threads <= 0) {
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = cores > 0 ? (int)cores : 1;
-	}
-	if (threads > nimg)
-		threads = nimg;
-	stream st = {.paths = (const char *const *)argv + optind, .n = nimg,
-		     .nslots = SLOTS_PER_THREAD * threads, .o = &o, .f16 = f16,
-		     .png = png != NULL, .convert = f16 && !vit, .nval = nval};
-	pthread_mutex_init(&st.mu, NULL);
-	pthread_cond_init(&st.ready, NULL);
-	pthread_cond_init(&st.freed, NULL);
-	pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-	unsigned char *keep = calloc((size_t)nimg, 1);
-	float *emb = vit ? malloc(nout * sizeof *emb) : NULL;
-	uint16_t *h16 = vit && f16 ? malloc(nout * sizeof *h16) : NULL;
-	al_progress *prog = NULL;
-	st.slots = calloc((size_t)st.nslots, sizeof *st.slots);
-	int oom = !tid || !keep || !st.slots || (vit && !emb) || (vit && f16 && !h16);
-	for (int k = 0; !oom && k < st.nslots; k++) {
-		slot *s = &st.slots[k];
-		oom = !(s->f = malloc(nval * sizeof *s->f)) ||
-		      (st.convert && !(s->h = malloc(nval * sizeof *s->h))) ||
-		      (png && !(s->px = malloc((size_t)o.size * o.size * 3)));
-	}
-	if (oom) {
+	int rc = AL_EXIT_FAIL;
+	sink k = {.of = &of, .paths = (const char *const *)argv + optind, .png = png,
+		  .multi = multi, .skip = skip, .f16 = f16, .vit = vit, .nout = nout, .e = &e};
+	k.keep = calloc((size_t)nimg, 1);
+	k.emb = vit ? malloc(nout * sizeof *k.emb) : NULL;
+	k.h16 = f16 ? malloc(nout * sizeof *k.h16) : NULL;
+	if (!k.keep || (vit && !k.emb) || (f16 && !k.h16)) {
 		al_error("out of memory");
 		goto fail;
 	}
@@ -471,104 +445,29 @@ int cmd_patches(int argc, char **argv)
 		al_error("%s", e.msg);
 		goto fail;
 	}
-	for (; started < threads; started++)
-		if (pthread_create(&tid[started], NULL, work, &st) != 0)
-			break;
-	if (!started) {
-		al_error("cannot start a thread");
-		goto fail;
-	}
-	prog = al_progress_new("images", (uint64_t)nimg);
-	for (int i = 0; i < nimg; i++) {
-		const char *path = argv[optind + i];
-		slot *s = &st.slots[i % st.nslots];
-		pthread_mutex_lock(&st.mu);
-		while (s->state != 2)
-			pthread_cond_wait(&st.ready, &st.mu);
-		pthread_mutex_unlock(&st.mu);
-		if (s->rc < 0) {
-			if (!skip) {
-				al_error("%s", s->err.msg);
-				goto fail;
-			}
-			al_warn("skipping %s", s->err.msg);
-			skipped++;
-		} else {
-			if (png) {
-				char *name = multi ? png_name(png, path) : NULL;
-				al_image view = {o.size, o.size, s->px};
-				int k = multi && !name ? al_err_set(&e, AL_ENOMEM, "out of memory")
-					: al_png_write(multi ? name : png, &view, &e);
-				free(name);
-				if (k < 0) {
-					al_error("%s", e.msg);
-					goto fail;
-				}
-			}
-			const void *d = f16 && !vit ? (const void *)s->h : (const void *)s->f;
-			if (vit) {
-				if (al_vit_forward(vit, s->f, emb, &e) < 0) {
-					al_error("%s", e.msg);
-					goto fail;
-				}
-				d = emb;
-				if (f16) {
-					for (size_t k = 0; k < nout; k++)
-						h16[k] = al_f32_to_f16(emb[k]);
-					d = h16;
-				}
-			}
-			if (out_tensor(&of, d, &e) < 0) {
-				al_error("%s", e.msg);
-				goto fail;
-			}
-			keep[i] = 1;
-		}
-		pthread_mutex_lock(&st.mu);
-		s->state = 0;
-		st.written++;
-		pthread_cond_broadcast(&st.freed);
-		pthread_mutex_unlock(&st.mu);
-		al_progress_add(prog, 1);
-	}
-	al_progress_free(prog);
-	prog = NULL;
-	if (skipped && out_compact(&of, keep, nimg - skipped, &e) < 0) {
+	k.prog = al_progress_new("images", (uint64_t)nimg);
+	int r = al_patches_each((const char *const *)argv + optind, nimg, &o, png != NULL,
+				al_cli_threads(), each, &k, &e);
+	al_progress_free(k.prog);
+	if (r < 0 || (k.skipped && out_compact(&of, k.keep, nimg - k.skipped, &e) < 0)) {
 		al_error("%s", e.msg);
 		goto fail;
 	}
-	if (al_afile_commit(of.f, &e) < 0) {
-		of.f = NULL;
-		al_error("%s", e.msg);
-		goto fail;
-	}
+	r = al_afile_commit(of.f, &e);
 	of.f = NULL;
-	if (skipped)
-		al_warn("skipped %d of %d images", skipped, nimg);
+	if (r < 0) {
+		al_error("%s", e.msg);
+		goto fail;
+	}
+	if (k.skipped)
+		al_warn("skipped %d of %d images", k.skipped, nimg);
 	rc = AL_EXIT_OK;
 fail:
-	al_progress_free(prog);
-	pthread_mutex_lock(&st.mu);
-	st.stop = 1;
-	pthread_cond_broadcast(&st.freed);
-	pthread_mutex_unlock(&st.mu);
-	for (int k = 0; k < started; k++)
-		pthread_join(tid[k], NULL);
 	if (of.f)
 		al_afile_abort(of.f);
-	for (int k = 0; st.slots && k < st.nslots; k++) {
-		free(st.slots[k].f);
-		free(st.slots[k].h);
-		free(st.slots[k].px);
-	}
-	free(st.slots);
-	pthread_cond_destroy(&st.ready);
-	pthread_cond_destroy(&st.freed);
-	pthread_mutex_destroy(&st.mu);
-	free(tid);
-	free(keep);
-	free(emb);
-	free(h16);
+	free(k.keep);
+	free(k.emb);
+	free(k.h16);
 	al_vit_free(vit);
 	return rc;
 }

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -243,57 +242,127 @@ int al_patches_from_file(const char *path, const al_patch_opts *o, float **out,
 	return 0;
 }
 
-typedef struct batch {
-	const char *const *paths;
-	int n, keep;
-	const al_patch_opts *o;
-	al_patch_result *res;
-	atomic_int next;
-} batch;
+/* ---- many images on worker threads, handed over in order ---- */
 
-static void *worker(void *arg)
+typedef struct slot {
+	int state;            /* 0 free, 1 being made, 2 done */
+	int rc;
+	al_err err;
+	float *f;             /* the patches */
+	uint8_t *px;          /* the resized image, when kept */
+} slot;
+
+typedef struct stream {
+	pthread_mutex_t mu;
+	pthread_cond_t ready, freed;
+	const char *const *paths;
+	int n, nslots, next, written, stop;
+	const al_patch_opts *o;
+	int keep;
+	slot *slots;
+} stream;
+
+static void *work(void *arg)
 {
-	batch *b = arg;
+	stream *st = arg;
+	al_patcher *p = al_patcher_new();
 	for (;;) {
-		int i = atomic_fetch_add(&b->next, 1);
-		if (i >= b->n)
-			return NULL;
-		al_patch_result *r = &b->res[i];
-		r->rc = al_patches_from_file(b->paths[i], b->o, &r->patches,
-					     b->keep ? &r->resized : NULL, &r->err);
+		pthread_mutex_lock(&st->mu);
+		while (!st->stop && st->next < st->n && st->next - st->written >= st->nslots)
+			pthread_cond_wait(&st->freed, &st->mu);
+		if (st->stop || st->next >= st->n) {
+			pthread_mutex_unlock(&st->mu);
+			break;
+		}
+		int i = st->next++;
+		slot *s = &st->slots[i % st->nslots];
+		s->state = 1;
+		pthread_mutex_unlock(&st->mu);
+
+		al_image view;
+		memset(&s->err, 0, sizeof s->err);
+		s->rc = p ? al_patcher_run(p, st->paths[i], st->o, s->f, st->keep ? &view : NULL,
+					   &s->err)
+			  : al_err_set(&s->err, AL_ENOMEM, "'%s': out of memory", st->paths[i]);
+		if (s->rc == 0 && st->keep)
+			memcpy(s->px, view.px, (size_t)view.w * view.h * 3);
+
+		pthread_mutex_lock(&st->mu);
+		s->state = 2;
+		pthread_cond_broadcast(&st->ready);
+		pthread_mutex_unlock(&st->mu);
 	}
+	al_patcher_free(p);
+	return NULL;
 }
 
-int al_patches_many(const char *const *paths, int n, const al_patch_opts *o,
-		    int keep_resized, int threads, al_patch_result *res)
+int al_patches_each(const char *const *paths, int n, const al_patch_opts *o,
+		    int keep_resized, int threads, al_patch_fn fn, void *ctx, al_err *e)
 {
-	memset(res, 0, (size_t)n * sizeof *res);
-	batch b = {paths, n, keep_resized, o, res, 0};
+	int rc = al_patch_opts_check(o, e);
+	if (rc < 0 || n <= 0)
+		return rc;
 	if (threads <= 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = c > 0 ? (int)c : 1;
 	}
 	if (threads > n)
 		threads = n;
-	int started = 0, rc = 0;
-	pthread_t *t = threads > 1 ? malloc((size_t)threads * sizeof *t) : NULL;
-	for (; t && started < threads - 1; started++)
-		if (pthread_create(&t[started], NULL, worker, &b) != 0) {
-			rc = AL_ENOMEM;
-			break;
-		}
-	worker(&b);
-	for (int i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	free(t);
-	return rc;
-}
-
-void al_patch_results_free(al_patch_result *res, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(res[i].patches);
-		res[i].patches = NULL;
-		al_image_release(&res[i].resized);
+	size_t npx = (size_t)o->size * o->size * 3;
+	stream st = {.paths = paths, .n = n, .nslots = AL_PATCH_SLOTS_PER_THREAD * threads,
+		     .o = o, .keep = keep_resized};
+	pthread_mutex_init(&st.mu, NULL);
+	pthread_cond_init(&st.ready, NULL);
+	pthread_cond_init(&st.freed, NULL);
+	pthread_t *tid = calloc((size_t)threads, sizeof *tid);
+	int started = 0;
+	st.slots = calloc((size_t)st.nslots, sizeof *st.slots);
+	int oom = !tid || !st.slots;
+	for (int k = 0; !oom && k < st.nslots; k++)
+		oom = !(st.slots[k].f = malloc(npx * sizeof(float))) ||
+		      (keep_resized && !(st.slots[k].px = malloc(npx)));
+	if (oom) {
+		rc = al_err_set(e, AL_ENOMEM, "out of memory");
+		goto out;
 	}
+	for (; started < threads; started++)
+		if (pthread_create(&tid[started], NULL, work, &st) != 0)
+			break;
+	if (!started) {
+		rc = al_err_set(e, AL_ENOMEM, "cannot start a thread");
+		goto out;
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		slot *s = &st.slots[i % st.nslots];
+		pthread_mutex_lock(&st.mu);
+		while (s->state != 2)
+			pthread_cond_wait(&st.ready, &st.mu);
+		pthread_mutex_unlock(&st.mu);
+		al_image view = {o->size, o->size, s->px};
+		al_patch_item it = {i, s->rc, s->rc == 0 ? s->f : NULL,
+				    s->rc == 0 && keep_resized ? &view : NULL, &s->err};
+		rc = fn(ctx, &it);
+		pthread_mutex_lock(&st.mu);
+		s->state = 0;
+		st.written++;
+		pthread_cond_broadcast(&st.freed);
+		pthread_mutex_unlock(&st.mu);
+	}
+out:
+	pthread_mutex_lock(&st.mu);
+	st.stop = 1;
+	pthread_cond_broadcast(&st.freed);
+	pthread_mutex_unlock(&st.mu);
+	for (int k = 0; k < started; k++)
+		pthread_join(tid[k], NULL);
+	for (int k = 0; st.slots && k < st.nslots; k++) {
+		free(st.slots[k].f);
+		free(st.slots[k].px);
+	}
+	free(st.slots);
+	free(tid);
+	pthread_cond_destroy(&st.ready);
+	pthread_cond_destroy(&st.freed);
+	pthread_mutex_destroy(&st.mu);
+	return rc;
 }

@@ -58,23 +58,31 @@ void al_patcher_free(al_patcher *p);
 int al_patcher_run(al_patcher *p, const char *path, const al_patch_opts *o, float *out,
 		   al_image *view, al_err *e);
 
-/* The outcome of one image in al_patches_many. */
-typedef struct al_patch_result {
-	int rc;              /* 0 or the AL_E* code; err holds the message */
-	float *patches;      /* as al_patches_from_file's *out; caller frees */
-	al_image resized;    /* when asked for; caller releases */
-	al_err err;
-} al_patch_result;
+/* One image's outcome, handed to al_patches_each's callback: valid
+ * during the call only. */
+typedef struct al_patch_item {
+	int index;               /* into paths */
+	int rc;                  /* 0, or the AL_E* code with err's message */
+	const float *patches;    /* as al_patches_from_file's, when rc == 0 */
+	const al_image *resized; /* the S x S image, when kept and rc == 0 */
+	const al_err *err;
+} al_patch_item;
 
-/* al_patches_from_file for paths[0..n) on up to `threads` threads (0: all
- * cores), filling res[i] for paths[i] whatever happens to the others; the
- * results do not depend on the thread count.  keep_resized: also keep
- * each resized image.  Returns 0, or AL_ENOMEM if threads cannot start
- * (the work is then done on the calling thread). */
-int al_patches_many(const char *const *paths, int n, const al_patch_opts *o,
-		    int keep_resized, int threads, al_patch_result *res);
+/* Return 0 to go on, or a negative AL_E* code (with the message in the
+ * caller's own al_err) to stop. */
+typedef int (*al_patch_fn)(void *ctx, const al_patch_item *it);
 
-/* Free what res[0..n) hold. */
-void al_patch_results_free(al_patch_result *res, int n);
+enum { AL_PATCH_SLOTS_PER_THREAD = 2 };
+
+/* The chain of al_patches_from_file for paths[0..n) on `threads` worker
+ * threads (0: all cores), each with its own patcher; fn is called on the
+ * calling thread for every image, in order, as soon as it and those before
+ * it are done, whether it succeeded or not.  At most
+ * AL_PATCH_SLOTS_PER_THREAD images per thread are in flight, so memory is
+ * bounded whatever n; the results do not depend on the thread count.
+ * keep_resized: also hand over each resized image.  Returns 0, fn's code,
+ * or AL_EINVAL / AL_ENOMEM (in e). */
+int al_patches_each(const char *const *paths, int n, const al_patch_opts *o,
+		    int keep_resized, int threads, al_patch_fn fn, void *ctx, al_err *e);
 
 #endif

@@ -6,6 +6,34 @@
 #include "pipeline/image_patch.h"
 #include "tests/tap.h"
 
+/* al_patches_each's callback: check order and compare with the patches
+ * of al_patches_from_file. */
+typedef struct seen {
+	int n, in_order, failed, same, stop_at;
+	const char *const *paths;
+	const al_patch_opts *o;
+} seen;
+
+static int each(void *ctx, const al_patch_item *it)
+{
+	seen *s = ctx;
+	if (it->index != s->n++)
+		s->in_order = 0;
+	if (it->rc < 0) {
+		s->failed++;
+	} else {
+		float *f = NULL;
+		al_err e = {0};
+		size_t n = (size_t)s->o->size * s->o->size * 3;
+		if (al_patches_from_file(s->paths[it->index], s->o, &f, NULL, &e) < 0 ||
+		    memcmp(f, it->patches, n * sizeof *f) != 0 || !it->resized ||
+		    it->resized->w != s->o->size)
+			s->same = 0;
+		free(f);
+	}
+	return it->index == s->stop_at ? AL_EINVAL : 0;
+}
+
 int main(void)
 {
 	al_err e = {0};
@@ -81,5 +109,25 @@ int main(void)
 	snprintf(path, sizeof path, "%s/images/bad/truncated.jpg", tap_data());
 	is_int(al_patches_from_file(path, &o, &f, NULL, &e), AL_EFORMAT, "a truncated JPEG fails");
 	ok(f == NULL, "and returns no patches");
+
+	/* Many images on worker threads, handed over in order. */
+	char p[6][1100];
+	const char *names[] = {"video-001.jpeg", "bad/truncated.jpg", "video-005.gray.jpeg",
+			       "png/rgb8.png", "video-001.cmyk.jpeg", "COCO_val2014_000000000294.jpg"};
+	const char *paths[6];
+	for (int i = 0; i < 6; i++) {
+		snprintf(p[i], sizeof p[i], "%s/images/%s", tap_data(), names[i]);
+		paths[i] = p[i];
+	}
+	for (int t = 1; t <= 3; t++) {
+		seen s = {0, 1, 0, 1, -1, paths, &o};
+		is_int(al_patches_each(paths, 6, &o, 1, t, each, &s, &e), 0, "al_patches_each, %d threads", t);
+		ok(s.n == 6 && s.in_order, "%d threads: every image, in order", t);
+		ok(s.failed == 1, "%d threads: the truncated JPEG is handed over as failed", t);
+		ok(s.same, "%d threads: the patches of al_patches_from_file", t);
+	}
+	seen s = {0, 1, 0, 1, 2, paths, &o};
+	is_int(al_patches_each(paths, 6, &o, 0, 2, each, &s, &e), AL_EINVAL, "the callback stops it");
+	ok(s.n == 3, "after the third image");
 	return done_testing();
 }
