@@ -354,9 +354,9 @@ typedef struct data_kind {
 					    name, not its whole path */
 } data_kind;
 
-static const data_kind k_textvqa = {"question_id", "image_id", "_images/", 0};
-static const data_kind k_textcaps = {"image_id", "image_id", "_images/", 1};
-static const data_kind k_stvqa = {"question_id", "file_path", NULL, 0};
+static const data_kind k_textvqa = {"question_id", "image_id", "_images/", 0, 0};
+static const data_kind k_textcaps = {"image_id", "image_id", "_images/", 1, 0};
+static const data_kind k_stvqa = {"question_id", "file_path", NULL, 0, 0};
 static const data_kind k_docvqa = {"questionId", "image", NULL, 0, 1};
 
 typedef struct dfile {
