@@ -323,14 +323,19 @@ void al_t5_free(al_t5 *m)
 	if (!m)
 		return;
 	free(m->vproj_ext);
+	free(m->enc_embed_own);
 	free(m->block);
 	free(m->enc);
 	free(m->dec);
 	free(m);
 }
 
-/* Every tensor of m in block order: plan(), then the vision projection
- * (when c.vision_dim > 0) and the encoder's own embeddings (own_enc). */
+/* Every tensor of m in order: plan(), then the vision projection (when
+ * c.vision_dim > 0) and the encoder's own embeddings (own_enc).  A new
+ * model's block holds them in this order; later the projection may come
+ * apart (al_t5_set_projection) and the encoder's embeddings too
+ * (al_t5_encoder_embeddings), so walk the tensors by their pointers (see
+ * views()), never by the block. */
 static int layout(al_t5 *m, want **w)
 {
 	int n = plan(m, w);
@@ -504,31 +509,38 @@ char *al_t5_config_json(const al_t5_config *c)
 	return s;
 }
 
+/* m's tensors as layout() lists them, each *w[i].dst pointing at the
+ * data wherever it lies: the views of a scratch copy of m (layout() takes
+ * the addresses of the views it lists).  Returns the count, or -1. */
+static int views(const al_t5 *m, al_t5 *shadow, want **w)
+{
+	*shadow = *m;
+	shadow->enc = malloc(sizeof *m->enc * m->c.enc_layers);
+	shadow->dec = malloc(sizeof *m->dec * m->c.dec_layers);
+	if (!shadow->enc || !shadow->dec)
+		return -1;
+	memcpy(shadow->enc, m->enc, sizeof *m->enc * m->c.enc_layers);
+	memcpy(shadow->dec, m->dec, sizeof *m->dec * m->c.dec_layers);
+	return layout(shadow, w);
+}
+
 int al_t5_save(const al_t5 *m, const char *path, al_err *e)
 {
 	want *w = NULL;
-	al_t5 shadow = *m;     /* plan() writes pointers: give it a scratch copy */
-	layer_w *enc = calloc(m->c.enc_layers, sizeof *enc), *dec = calloc(m->c.dec_layers, sizeof *dec);
-	shadow.enc = enc;
-	shadow.dec = dec;
-	int n = (enc && dec) ? layout(&shadow, &w) : -1;
+	al_t5 shadow;
+	int n = views(m, &shadow, &w);
 	char *cfg = al_t5_config_json(&m->c);
 	al_st_writer *wr = n >= 0 && cfg ? al_st_writer_new(path, e) : NULL;
 	int rc = wr ? al_st_writer_meta(wr, "config", cfg, e) : al_err_set(e, AL_ENOMEM, "out of memory");
-	/* The tensors lie in m->block in plan order: walk it alongside. */
-	const float *p = m->block;
-	for (int i = 0; rc == 0 && i < n; i++) {
-		uint64_t cnt = w[i].shape[0] * (w[i].ndim == 2 ? w[i].shape[1] : 1);
-		rc = al_st_writer_add(wr, w[i].name, AL_F32, w[i].ndim, w[i].shape, p, e);
-		p += cnt;
-	}
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = al_st_writer_add(wr, w[i].name, AL_F32, w[i].ndim, w[i].shape, *w[i].dst, e);
 	if (rc == 0)
 		rc = al_st_writer_commit(wr, e);
 	al_st_writer_free(wr);
 	free(cfg);
 	free(w);
-	free(enc);
-	free(dec);
+	free(shadow.enc);
+	free(shadow.dec);
 	return rc;
 }
 
@@ -641,27 +653,22 @@ void al_t5_zero(al_t5 *m) { memset(m->block, 0, m->nparams * sizeof *m->block); 
 int al_t5_tensors(al_t5 *m, al_t5_tensor **out, al_err *e)
 {
 	want *w = NULL;
-	al_t5 shadow = *m;
-	layer_w *enc = calloc(m->c.enc_layers, sizeof *enc), *dec = calloc(m->c.dec_layers, sizeof *dec);
-	shadow.enc = enc;
-	shadow.dec = dec;
-	int n = (enc && dec) ? layout(&shadow, &w) : -1;
+	al_t5 shadow;
+	int n = views(m, &shadow, &w);
 	*out = n >= 0 ? calloc(n ? n : 1, sizeof **out) : NULL;
 	if (!*out) {
 		n = al_err_set(e, AL_ENOMEM, "out of memory");
 	} else {
-		float *p = m->block;
 		for (int i = 0; i < n; i++) {
 			snprintf((*out)[i].name, sizeof (*out)[i].name, "%s", w[i].name);
-			(*out)[i].data = p;
+			(*out)[i].data = *w[i].dst;
 			(*out)[i].rows = (int)w[i].shape[0];
 			(*out)[i].cols = w[i].ndim == 2 ? (int)w[i].shape[1] : 1;
-			p += numel(&w[i]);
 		}
 	}
 	free(w);
-	free(enc);
-	free(dec);
+	free(shadow.enc);
+	free(shadow.dec);
 	return n;
 }
 
@@ -681,23 +688,12 @@ float *al_t5_encoder_embeddings(al_t5 *m, al_err *e)
 	if (m->own_enc)
 		return m->enc_embed;
 	size_t VC = (size_t)m->c.vocab * m->c.d_model;
-	want *w = NULL;
-	m->own_enc = 1;
-	int n = layout(m, &w);   /* names and places only: nothing moves yet */
-	float *nb = n >= 0 ? realloc(m->block, (m->nparams + VC) * sizeof *nb) : NULL;
-	if (!nb) {
-		m->own_enc = 0;
-		free(w);
+	if (!(m->enc_embed_own = malloc(VC * sizeof *m->enc_embed_own))) {
 		al_err_set(e, AL_ENOMEM, "out of memory for a second embedding table");
 		return NULL;
 	}
-	m->block = nb;
-	float *p = m->block;
-	for (int i = 0; i < n; i++) {
-		*w[i].dst = p;
-		p += numel(&w[i]);
-	}
-	free(w);
+	m->enc_embed = m->enc_embed_own;
+	m->own_enc = 1;
 	m->nparams += VC;
 	memcpy(m->enc_embed, m->shared, VC * sizeof *m->shared);
 	return m->enc_embed;
@@ -832,7 +828,10 @@ int al_t5_acts_train(al_t5_acts *a, const al_t5_lora *lora, al_t5 *grads, const 
 	a->ltab = NULL, a->lt = a->lu = a->dbias = NULL;
 	a->lora = NULL;
 	a->grads = grads;
-	if (grads && (grads->nparams != m->nparams || grads->c.d_model != c->d_model))
+	if (grads && (grads->c.d_model != c->d_model || grads->c.vocab != c->vocab ||
+		      grads->c.enc_layers != c->enc_layers || grads->c.dec_layers != c->dec_layers ||
+		      grads->c.d_ff != c->d_ff || grads->c.gated != c->gated || grads->c.tied != c->tied ||
+		      grads->own_enc != m->own_enc))
 		return al_err_set(e, AL_EINVAL, "the gradients were not made for this model");
 	if (grads) {
 		size_t T = a->cTe > a->cTd ? a->cTe : a->cTd;

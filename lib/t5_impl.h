@@ -22,6 +22,7 @@ struct al_t5 {
 	size_t nparams;
 	float *shared, *enc_bias, *dec_bias, *enc_final, *dec_final, *lm_head, *vproj;
 	float *enc_embed;   /* encoder.embed_tokens.weight, or NULL: shared */
+	float *enc_embed_own;   /* enc_embed when made apart (al_t5_encoder_embeddings) */
 	int own_enc;        /* the layout holds enc_embed */
 	float *vproj_ext;   /* a projection given apart (al_t5_set_projection) */
 	layer_w *enc, *dec;

@@ -211,5 +211,59 @@ int main(void)
 		al_runner_free(RUN);
 		al_t5_free(m);
 	}
+	/* a model whose projection came apart and whose encoder got its own
+	 * embeddings: every tensor is still listed, saved and trained where
+	 * it lies */
+	al_t5_config c = {.vocab = 40, .d_model = 16, .d_kv = 4, .d_ff = 24, .heads = 2,
+			  .enc_layers = 1, .dec_layers = 1, .buckets = 8, .max_distance = 16,
+			  .eps = 1e-6f, .gated = 1, .tied = 0};
+	al_t5 *m = al_t5_new(&c, 3, 5, &e);
+	char pp[] = "/tmp/al-test-methods-proj-XXXXXX", mp[] = "/tmp/al-test-methods-m-XXXXXX";
+	close(mkstemp(pp));
+	close(mkstemp(mp));
+	al_t5 *pm = al_t5_new(&c, 5, 6, &e);   /* a projection 5 wide, from elsewhere */
+	ok(al_t5_save(pm, pp, &e) == 0 && al_t5_set_projection(m, pp, &e) == 0,
+	   "a projection of another width set apart (%s)", e.msg);
+	float *E = al_t5_encoder_embeddings(m, &e);
+	ok(E && E != al_t5_shared(m) && memcmp(E, al_t5_shared(m), sizeof(float) * 40 * 16) == 0,
+	   "the encoder's own embeddings start as a copy of shared");
+	E[3] += 1.0f;
+	al_t5_tensor *t = NULL;
+	int nt = al_t5_tensors(m, &t, &e);
+	int saw = 0;
+	for (int i = 0; i < nt; i++) {
+		if (strcmp(t[i].name, "vision_projection.weight") == 0)
+			saw |= (t[i].cols == 5 && t[i].data == al_t5_vision_projection(m)) ? 1 : 0;
+		if (strcmp(t[i].name, "encoder.embed_tokens.weight") == 0)
+			saw |= t[i].data == E ? 2 : 0;
+	}
+	ok(saw == 3, "both listed where they lie");
+	free(t);
+	ok(al_t5_save(m, mp, &e) == 0, "save (%s)", e.msg);
+	al_t5 *back = al_t5_load(mp, &e);
+	ok(back && al_t5_cfg(back)->vision_dim == 5 &&
+	   memcmp(al_t5_vision_projection(back), al_t5_vision_projection(m), sizeof(float) * 16 * 5) == 0 &&
+	   al_t5_encoder_embeddings(back, &e)[3] == E[3], "and load back the same (%s)", e.msg);
+	AD = al_adapter_full(m, &e);
+	RUN = al_runner_new(m, &e);
+	for (int i = 0; i < NX; i++) {
+		memset(&X[i], 0, sizeof X[i]);
+		X[i].n_in = 3, X[i].n_tgt = 2;
+		X[i].input_ids = malloc(sizeof(int) * 3);
+		X[i].target_ids = malloc(sizeof(int) * 2);
+		for (int k = 0; k < 3; k++)
+			X[i].input_ids[k] = 3 + i + k;
+		X[i].target_ids[0] = 5 + i, X[i].target_ids[1] = 1;
+	}
+	check("full, with both apart", 2e-2);
+	for (int i = 0; i < NX; i++)
+		al_example_clear(&X[i]);
+	al_runner_free(RUN);
+	al_adapter_free(AD);
+	al_t5_free(back);
+	al_t5_free(pm);
+	al_t5_free(m);
+	unlink(pp);
+	unlink(mp);
 	return done_testing();
 }
