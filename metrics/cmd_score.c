@@ -78,6 +78,11 @@ static int score_pair(const char *metric, const char *task, const char *refs,
 		al_error("%s%s%s", prefix ? prefix : "", prefix ? ": " : "", e.msg);
 		goto out;
 	}
+	if (r.invalid)
+		al_warn("%s%s%zu of %zu predictions %s neither a number nor a label name of "
+			"the task: scored as -1, wrong (as T5's postprocessors do)",
+			prefix ? prefix : "", prefix ? ": " : "", r.invalid, al_score_count(s),
+			r.invalid == 1 ? "is" : "are");
 	for (int k = 0; k < r.n; k++) {
 		printf("%s%s%s\t", prefix ? prefix : "", prefix ? "." : "", r.name[k]);
 		put_value(stdout, r.value[k]);

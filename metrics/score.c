@@ -10,7 +10,6 @@
 #include "anls.h"
 #include "caption.h"
 #include "glue.h"
-#include "lib/log.h"
 #include "mutil.h"
 #include "ptbtok.h"
 #include "vqa.h"
@@ -333,10 +332,7 @@ static int run_glue(const char *metric, int task, const al_score_set *s,
 			il[i] = (long)dl[i];
 		}
 	}
-	if (invalid)
-		al_warn("%ld of %zu predictions %s neither a number nor a label name of the "
-			"task: scored as -1, wrong (as T5's postprocessors do)", invalid, n,
-			invalid == 1 ? "is" : "are");
+	r->invalid = (size_t)invalid;
 	if (!regression) {
 		if ((rc = alloc_per(r, n, 1, e)) < 0)
 			goto out;

@@ -20,6 +20,7 @@ typedef struct al_score_result {
 	const char *per_name[AL_SCORE_MAXN];
 	double *per;                        /* [i * nper + k], or NULL */
 	size_t nex;
+	size_t invalid;    /* GLUE predictions that are no label name (scored -1) */
 } al_score_result;
 
 /* Whether metric (with task for "glue") is known: 0 or AL_EINVAL with a

@@ -615,12 +615,16 @@ count:
 					goto fail_bx;
 				double dm = NAN;
 				char mname[AL_EVAL_NAME_LEN];
-				if (eo.metric && al_evaluate(m, ad, dsrc, sp, &eo, &dm, mname, &e) < 0)
+				long nolabel = 0;
+				if (eo.metric && al_evaluate(m, ad, dsrc, sp, &eo, &dm, mname, &nolabel, &e) < 0)
 					goto fail_bx;
 				int better = eo.metric ? dm > best_metric : dl < best_dev;
 				k += snprintf(line + k, sizeof line - k, " dev %.4f", dl);
 				if (eo.metric)
 					k += snprintf(line + k, sizeof line - k, " %s %.4f", eo.metric, dm);
+				if (nolabel)
+					k += snprintf(line + k, sizeof line - k, " (%ld outputs no label)",
+						      nolabel);
 				snprintf(line + k, sizeof line - k, "%s", better ? " (best)" : "");
 				if (rl && (al_runlog_add(rl, done, "dev_loss", dl, &e) < 0 ||
 					   (eo.metric && al_runlog_add(rl, done, mkey, dm, &e) < 0)))

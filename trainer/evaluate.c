@@ -56,7 +56,7 @@ static char *text_of(const al_spm *sp, const int *ids, int n, al_err *e)
 }
 
 int al_evaluate(const al_t5 *m, al_adapter *ad, const al_examples *dev, const al_spm *sp,
-		const al_eval_opts *o, double *value, char *name, al_err *e)
+		const al_eval_opts *o, double *value, char *name, long *invalid, al_err *e)
 {
 	long n = al_examples_count(dev);
 	if (o->limit > 0 && o->limit < n)
@@ -114,6 +114,8 @@ int al_evaluate(const al_t5 *m, al_adapter *ad, const al_examples *dev, const al
 				k = j;
 		*value = r.n ? r.value[k] : NAN;
 		snprintf(name, AL_EVAL_NAME_LEN, "%s", o->metric);
+		if (invalid)
+			*invalid = (long)r.invalid;
 	}
 	al_score_result_free(&r);
 	al_score_set_free(set);
