@@ -42,8 +42,7 @@ static const al_cmd_help help = {
 	"      --no-images           annotations only: no image sources, no patches\n"
 	"      --skip-bad            count and skip bad records\n"
 	"      --replace             rebuild NAME even if its inputs changed\n"
-	"      --stats               print where the time went and the peak memory\n"
-	"  -j, --threads N           worker threads (default: one per core)\n",
+	"      --stats               print where the time went and the peak memory\n",
 };
 
 int cmd_build(int argc, char **argv)
