@@ -602,6 +602,12 @@ count:
 			   al_runlog_add(rl, done, "lr", al_trainer_lr(tr), &e) < 0))
 			goto fail_bx;
 		double el = now() - t0, rate = (done - start) / (el > 0 ? el : 1);
+		if (al_log_level() >= AL_LOG_DEBUG) {   /* for bench/methods: CPU as well as wall */
+			struct timespec cpu;
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+			al_debug("step %ld done at %.3f s, %.3f s of CPU", done, el,
+				 cpu.tv_sec + cpu.tv_nsec * 1e-9);
+		}
 		if (done % every == 0 || done == steps || al_log_level() >= AL_LOG_DEBUG) {
 			char line[256];
 			int k = snprintf(line, sizeof line, "step %ld/%ld loss %.4f lr %.3g %.0f tokens/s ETA %.0f s",
