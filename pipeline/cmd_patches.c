@@ -446,8 +446,10 @@ int cmd_patches(int argc, char **argv)
 		goto fail;
 	}
 	k.prog = al_progress_new("images", (uint64_t)nimg);
+	/* With a ViT the forward (OpenBLAS on -j threads, here) is the work;
+	 * one decoding thread keeps ahead of it without oversubscribing. */
 	int r = al_patches_each((const char *const *)argv + optind, nimg, &o, png != NULL,
-				al_cli_threads(), each, &k, &e);
+				vit ? 1 : al_cli_threads(), each, &k, &e);
 	al_progress_free(k.prog);
 	if (r < 0 || (k.skipped && out_compact(&of, k.keep, nimg - k.skipped, &e) < 0)) {
 		al_error("%s", e.msg);
