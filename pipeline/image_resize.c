@@ -240,14 +240,18 @@ static void row_v_avx2(const uint8_t *src, size_t stride, const int32_t *k, int 
 	row_v(src, stride, k, nrows, o, i, n);
 }
 
+/* Worker threads ask at once: an atomic flag (every thread that finds it
+ * unset computes the same answer), so there is no data race. */
 static int use_avx2(void)
 {
 	static int have = -1;
-	if (have < 0) {
+	int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+	if (h < 0) {
 		__builtin_cpu_init();
-		have = __builtin_cpu_supports("avx2") != 0;
+		h = __builtin_cpu_supports("avx2") != 0;
+		__atomic_store_n(&have, h, __ATOMIC_RELAXED);
 	}
-	return have;
+	return h;
 }
 #endif
 
