@@ -40,8 +40,11 @@ lower = $(subst A,a,$(subst B,b,$(subst C,c,$(subst D,d,$(subst E,e,$(subst F,f,
 # CoLA -> cola, SST-2 -> sst2, STS-B -> stsb: the task names adalink uses
 ids := $(foreach t,$(TASKS),$(subst -,,$(call lower,$t)))
 devsplit = $(if $(filter mnli,$1),dev_matched,dev)
-# the method's options for adalink train
-method_flags = $(if $(filter adalink,$1),-r $(RANK),--method $1)
+# the method's options for adalink train (RANK: AdaLink's rank, LoRA's r, the
+# prompt MLP's width)
+method_flags = $(if $(filter adalink,$1),,--method $1) $(if $(filter full,$1),,-r $(RANK))
+# full fine-tuning writes a whole checkpoint: it is the backbone to predict with
+predict_flags = $(if $(filter full,$1),-b $2,-b $(BACKBONE) -a $2)
 
 all: $(OUT)/results.tsv $(OUT)/results.md
 
@@ -68,15 +71,15 @@ $(OUT)/$1/%.safetensors: $(OUT)/builds/%-train.done $(OUT)/builds/%-dev.done $(B
 		$(call method_flags,$1) -l $(LR) -n $(STEPS) -B $(BATCH) -e $(EVERY) $(TRAINFLAGS) \
 		-o $$@ >/dev/null
 $(OUT)/$1/%.pred.jsonl: $(OUT)/$1/%.safetensors
-	$(ADALINK) predict -q -b $(BACKBONE) -a $$< -C $(CAT) -d $$*-dev -m $(SPM) -L $(MAXLEN) >$$@.tmp
+	$(ADALINK) predict -q $(call predict_flags,$1,$$<) -C $(CAT) -d $$*-dev -m $(SPM) -L $(MAXLEN) >$$@.tmp
 	mv $$@.tmp $$@
 $(OUT)/$1/%.score.tsv: $(OUT)/$1/%.pred.jsonl $(OUT)/refs/%.jsonl
 	$(ADALINK) score -q glue $$* -r $(OUT)/refs/$$*.jsonl -p $$< >$$@.tmp
 	mv $$@.tmp $$@
-# trainable parameters: every value in the adapter file
+# trainable parameters, as train --dry-run counts them
 $(OUT)/$1/%.params: $(OUT)/$1/%.safetensors
-	$(ADALINK) inspect -t $$< | awk -F'\t' '{ gsub(/[][]/, "", $$$$3); n = split($$$$3, d, ","); \
-		p = 1; for (i = 1; i <= n; i++) p *= d[i]; s += p } END { print s }' >$$@.tmp
+	$(ADALINK) train -q --dry-run -b $(BACKBONE) $(call method_flags,$1) $(TRAINFLAGS) | \
+		awk -F'\t' '$$$$1 == "trainable" { print $$$$2 }' >$$@.tmp
 	mv $$@.tmp $$@
 endef
 $(foreach m,$(METHODS),$(eval $(call method_rules,$m)))

@@ -34,7 +34,9 @@ $(error no dataset given: see the usage at the top of this file)
 endif
 
 CAT := $(OUT)/catalog.db
-method_flags = $(if $(filter adalink,$1),-r $(RANK),--method $1)
+method_flags = $(if $(filter adalink,$1),,--method $1) $(if $(filter full,$1),,-r $(RANK))
+# full fine-tuning writes a whole checkpoint: it is the backbone to predict with
+predict_flags = $(if $(filter full,$1),-b $2,-b $(BACKBONE) -a $2)
 build_flags = $(if $(VIT),-V $(VIT)) -S $(SIZE) -P $(PATCH) $(BUILDFLAGS)
 task_flag = $(if $($1_TASK),-t $($1_TASK))
 
@@ -65,12 +67,12 @@ $(OUT)/$1/%.safetensors: $(OUT)/builds/%-train.done $(OUT)/builds/%-test.done $(
 		$(call method_flags,$1) -l $(LR) -n $(STEPS) -B $(BATCH) -e $(EVERY) $(TRAINFLAGS) \
 		-o $$@ >/dev/null
 $(OUT)/$1/%.pred.jsonl: $(OUT)/$1/%.safetensors
-	$(ADALINK) predict -q -b $(BACKBONE) -a $$< -C $(CAT) -d $$*-test -m $(SPM) -L $(MAXLEN) \
+	$(ADALINK) predict -q $(call predict_flags,$1,$$<) -C $(CAT) -d $$*-test -m $(SPM) -L $(MAXLEN) \
 		-k $(BEAM) >$$@.tmp
 	mv $$@.tmp $$@
 $(OUT)/$1/%.params: $(OUT)/$1/%.safetensors
-	$(ADALINK) inspect -t $$< | awk -F'\t' '{ gsub(/[][]/, "", $$$$3); n = split($$$$3, d, ","); \
-		p = 1; for (i = 1; i <= n; i++) p *= d[i]; s += p } END { print s }' >$$@.tmp
+	$(ADALINK) train -q --dry-run -b $(BACKBONE) $(call method_flags,$1) $(TRAINFLAGS) | \
+		awk -F'\t' '$$$$1 == "trainable" { print $$$$2 }' >$$@.tmp
 	mv $$@.tmp $$@
 endef
 $(foreach m,$(METHODS),$(eval $(call method_rules,$m)))

@@ -39,6 +39,21 @@ touch "$T/glue.zip"
 mk
 [ $? -eq 0 ] && [ "$T/g/results.tsv" -nt "$T/glue.zip" ]
 ok $? "a newer archive: make again, and the results are remade"
+# the paper's baselines: one row per method; full fine-tuning predicts with
+# the checkpoint it wrote; params as train --dry-run counts them
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 -f "$SRCDIR/examples/glue.mk" ADALINK="$ADALINK" \
+	GLUE="$T/glue.zip" BACKBONE="$T/t5.safetensors" SPM="$S" TASKS="RTE" STEPS=4 EVERY=2 \
+	RANK=4 BATCH=4 METHODS="adalink prompt lora full" OUT="$T/m" >"$T/mk.out" 2>&1
+ok $? "METHODS=\"adalink prompt lora full\""
+[ "$(cut -f1 "$T/m/results.tsv" | tr '\n' ' ')" = "method adalink prompt lora full " ]
+ok $? "a row per method"
+for m in prompt lora full; do
+	f=$([ $m = full ] || echo "-r 4")
+	want=$("$ADALINK" train -q --dry-run -b "$T/t5.safetensors" --method $m $f | awk -F'\t' '$1 == "trainable" { print $2 }')
+	got=$(awk -F'\t' -v m=$m '$1 == m { print $NF }' "$T/m/results.tsv")
+	[ -n "$want" ] && [ "$got" = "$want" ]
+	ok $? "$m: $got trainable parameters, as --dry-run counts them"
+done
 run runs ls -c "$T/g/catalog.db"
 has "$T/out" "rte-adalink	adalink	finished	6" "the runs are in the catalog"
 done_testing
