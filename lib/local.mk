@@ -8,6 +8,7 @@ libadalink_a_SOURCES = \
 	lib/catalog.c lib/catalog.h \
 	lib/blas.c lib/blas.h \
 	lib/nn.c lib/nn.h \
+	lib/par.c lib/par.h \
 	lib/t5.c lib/t5.h lib/t5_impl.h lib/t5_decode.c \
 	lib/rng.c lib/rng.h \
 	lib/vit.c lib/vit.h \

@@ -3,9 +3,11 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "blas.h"
+#include "par.h"
 
 void al_linear_forward(float *y, const float *x, const float *W, int N, int I, int O)
 {
@@ -150,50 +152,62 @@ void al_t5_position_bias_backward(float *dtable, const float *dbias, int H, int 
 		}
 }
 
+/* One (batch, head) of the attention forward. */
+typedef struct attn_fwd {
+	float *out, *probs;
+	const float *q, *k, *v, *bias, *key_mask;
+	int causal, Tq, Tk, H, D;
+} attn_fwd;
+
+static void attn_fwd_one(void *ctx, long item, int worker)
+{
+	const attn_fwd *a = ctx;
+	(void)worker;
+	int H = a->H, D = a->D, Tq = a->Tq, Tk = a->Tk, HD = H * D;
+	int b = (int)(item / H), h = (int)(item % H);
+	const float *qb = a->q + (size_t)b * Tq * HD + h * D;
+	const float *kb = a->k + (size_t)b * Tk * HD + h * D;
+	const float *vb = a->v + (size_t)b * Tk * HD + h * D;
+	float *P = a->probs + ((size_t)b * H + h) * Tq * Tk;
+	/* S[Tq,Tk] = Q K^T */
+	al_sgemm(0, 1, Tq, Tk, D, 1.0f, qb, HD, kb, HD, 0.0f, P, Tk);
+	for (int i = 0; i < Tq; i++) {
+		float *row = P + (size_t)i * Tk;
+		const float *br = a->bias ? a->bias + ((size_t)h * Tq + i) * Tk : NULL;
+		const float *mr = a->key_mask ? a->key_mask + (size_t)b * Tk : NULL;
+		float mx = -INFINITY;
+		for (int j = 0; j < Tk; j++) {
+			float s = row[j];
+			if (br)
+				s += br[j];
+			/* Masked as Hugging Face masks: add the lowest
+			 * float, so a fully masked row stays finite
+			 * (uniform). */
+			if ((mr && mr[j] == 0) || (a->causal && j > i))
+				s += -FLT_MAX;
+			row[j] = s;
+			if (s > mx)
+				mx = s;
+		}
+		float sum = 0;
+		for (int j = 0; j < Tk; j++) {
+			row[j] = expf(row[j] - mx);
+			sum += row[j];
+		}
+		float inv = 1.0f / sum;
+		for (int j = 0; j < Tk; j++)
+			row[j] *= inv;
+	}
+	/* O[Tq,D] = P V */
+	al_sgemm(0, 0, Tq, D, Tk, 1.0f, P, Tk, vb, HD, 0.0f, a->out + (size_t)b * Tq * HD + h * D, HD);
+}
+
 void al_attention_forward(float *out, float *probs, const float *q, const float *k,
 			  const float *v, const float *bias, const float *key_mask,
 			  int causal, int B, int Tq, int Tk, int H, int D)
 {
-	int HD = H * D;
-	for (int b = 0; b < B; b++)
-		for (int h = 0; h < H; h++) {
-			const float *qb = q + (size_t)b * Tq * HD + h * D;
-			const float *kb = k + (size_t)b * Tk * HD + h * D;
-			const float *vb = v + (size_t)b * Tk * HD + h * D;
-			float *P = probs + ((size_t)b * H + h) * Tq * Tk;
-			/* S[Tq,Tk] = Q K^T */
-			al_sgemm(0, 1, Tq, Tk, D, 1.0f, qb, HD, kb, HD, 0.0f, P, Tk);
-			for (int i = 0; i < Tq; i++) {
-				float *row = P + (size_t)i * Tk;
-				const float *br = bias ? bias + ((size_t)h * Tq + i) * Tk : NULL;
-				const float *mr = key_mask ? key_mask + (size_t)b * Tk : NULL;
-				float mx = -INFINITY;
-				for (int j = 0; j < Tk; j++) {
-					float s = row[j];
-					if (br)
-						s += br[j];
-					/* Masked as Hugging Face masks: add the
-					 * lowest float, so a fully masked row
-					 * stays finite (uniform). */
-					if ((mr && mr[j] == 0) || (causal && j > i))
-						s += -FLT_MAX;
-					row[j] = s;
-					if (s > mx)
-						mx = s;
-				}
-				float sum = 0;
-				for (int j = 0; j < Tk; j++) {
-					row[j] = expf(row[j] - mx);
-					sum += row[j];
-				}
-				float inv = 1.0f / sum;
-				for (int j = 0; j < Tk; j++)
-					row[j] *= inv;
-			}
-			/* O[Tq,D] = P V */
-			al_sgemm(0, 0, Tq, D, Tk, 1.0f, P, Tk, vb, HD, 0.0f,
-				 out + (size_t)b * Tq * HD + h * D, HD);
-		}
+	attn_fwd a = {out, probs, q, k, v, bias, key_mask, causal, Tq, Tk, H, D};
+	al_par_for((long)B * H, attn_fwd_one, &a);
 }
 
 void al_attention_backward(float *dq, float *dk, float *dv, const float *dout,
@@ -204,43 +218,70 @@ void al_attention_backward(float *dq, float *dk, float *dv, const float *dout,
 	al_attention_backward_bias(dq, dk, dv, NULL, dout, probs, q, k, v, B, Tq, Tk, H, D, dS);
 }
 
+/* One head of the attention backward, over the batch in order (the bias
+ * gradient of a head sums over the batch). */
+typedef struct attn_bwd {
+	float *dq, *dk, *dv, *dbias;
+	const float *dout, *probs, *q, *k, *v;
+	int B, Tq, Tk, H, D;
+	float *scratch[64];   /* [Tq, Tk] per worker */
+} attn_bwd;
+
+static void attn_bwd_head(void *ctx, long item, int worker)
+{
+	const attn_bwd *a = ctx;
+	int h = (int)item, H = a->H, D = a->D, Tq = a->Tq, Tk = a->Tk, HD = H * D;
+	float *dS = a->scratch[worker];
+	for (int b = 0; b < a->B; b++) {
+		size_t qo = (size_t)b * Tq * HD + h * D, ko = (size_t)b * Tk * HD + h * D;
+		const float *P = a->probs + ((size_t)b * H + h) * Tq * Tk;
+		/* dV += P^T dO */
+		if (a->dv)
+			al_sgemm(1, 0, Tk, D, Tq, 1.0f, P, Tk, a->dout + qo, HD, 1.0f, a->dv + ko, HD);
+		/* dP = dO V^T */
+		al_sgemm(0, 1, Tq, Tk, D, 1.0f, a->dout + qo, HD, a->v + ko, HD, 0.0f, dS, Tk);
+		/* dS = P (dP - sum_j dP P) */
+		for (int i = 0; i < Tq; i++) {
+			float *r = dS + (size_t)i * Tk;
+			const float *pr = P + (size_t)i * Tk;
+			float dot = 0;
+			for (int j = 0; j < Tk; j++)
+				dot += r[j] * pr[j];
+			for (int j = 0; j < Tk; j++)
+				r[j] = pr[j] * (r[j] - dot);
+		}
+		if (a->dbias) {   /* the bias is added to S as it is */
+			float *db = a->dbias + (size_t)h * Tq * Tk;
+			for (size_t i = 0; i < (size_t)Tq * Tk; i++)
+				db[i] += dS[i];
+		}
+		/* dQ += dS K;  dK += dS^T Q */
+		if (a->dq)
+			al_sgemm(0, 0, Tq, D, Tk, 1.0f, dS, Tk, a->k + ko, HD, 1.0f, a->dq + qo, HD);
+		if (a->dk)
+			al_sgemm(1, 0, Tk, D, Tq, 1.0f, dS, Tk, a->q + qo, HD, 1.0f, a->dk + ko, HD);
+	}
+}
+
 void al_attention_backward_bias(float *dq, float *dk, float *dv, float *dbias,
 				const float *dout, const float *probs, const float *q,
 				const float *k, const float *v, int B, int Tq, int Tk, int H,
 				int D, float *dS)
 {
-	int HD = H * D;
-	for (int b = 0; b < B; b++)
-		for (int h = 0; h < H; h++) {
-			size_t qo = (size_t)b * Tq * HD + h * D, ko = (size_t)b * Tk * HD + h * D;
-			const float *P = probs + ((size_t)b * H + h) * Tq * Tk;
-			/* dV += P^T dO */
-			if (dv)
-				al_sgemm(1, 0, Tk, D, Tq, 1.0f, P, Tk, dout + qo, HD, 1.0f,
-					 dv + ko, HD);
-			/* dP = dO V^T */
-			al_sgemm(0, 1, Tq, Tk, D, 1.0f, dout + qo, HD, v + ko, HD, 0.0f, dS, Tk);
-			/* dS = P (dP - sum_j dP P) */
-			for (int i = 0; i < Tq; i++) {
-				float *r = dS + (size_t)i * Tk;
-				const float *pr = P + (size_t)i * Tk;
-				float dot = 0;
-				for (int j = 0; j < Tk; j++)
-					dot += r[j] * pr[j];
-				for (int j = 0; j < Tk; j++)
-					r[j] = pr[j] * (r[j] - dot);
-			}
-			if (dbias) {   /* the bias is added to S as it is */
-				float *db = dbias + (size_t)h * Tq * Tk;
-				for (size_t i = 0; i < (size_t)Tq * Tk; i++)
-					db[i] += dS[i];
-			}
-			/* dQ += dS K;  dK += dS^T Q */
-			if (dq)
-				al_sgemm(0, 0, Tq, D, Tk, 1.0f, dS, Tk, k + ko, HD, 1.0f, dq + qo, HD);
-			if (dk)
-				al_sgemm(1, 0, Tk, D, Tq, 1.0f, dS, Tk, q + qo, HD, 1.0f, dk + ko, HD);
-		}
+	attn_bwd a = {dq, dk, dv, dbias, dout, probs, q, k, v, B, Tq, Tk, H, D, {0}};
+	int T = al_par_threads();
+	float *more = T > 1 ? malloc(sizeof *more * (size_t)(T - 1) * Tq * Tk) : NULL;
+	if (!more)
+		T = 1;   /* no room for the workers' scratch: one thread */
+	a.scratch[0] = dS;
+	for (int w = 1; w < T; w++)
+		a.scratch[w] = more + (size_t)(w - 1) * Tq * Tk;
+	if (T == 1)
+		for (int h = 0; h < H; h++)
+			attn_bwd_head(&a, h, 0);
+	else
+		al_par_for(H, attn_bwd_head, &a);
+	free(more);
 }
 
 /* A row's maximum and sum of exp(x - max), the parts of its log-sum-exp. */
@@ -257,40 +298,75 @@ static double row_sumexp(const float *r, int V, float *mx)
 	return sum;
 }
 
+typedef struct xent {
+	const float *logits;
+	const int *targets;
+	float *d;          /* backward: dlogits */
+	double *lp;        /* forward: each row's log-probability */
+	float scale;
+	int V;
+} xent;
+
+static void xent_fwd_row(void *ctx, long n, int worker)
+{
+	const xent *x = ctx;
+	(void)worker;
+	if (x->targets[n] < 0) {
+		x->lp[n] = 0;
+		return;
+	}
+	const float *r = x->logits + (size_t)n * x->V;
+	float mx;
+	double sum = row_sumexp(r, x->V, &mx);
+	x->lp[n] = (double)(r[x->targets[n]] - mx) - log(sum);
+}
+
 double al_xent_forward(const float *logits, const int *targets, float *logprob, int N, int V)
 {
 	double total = 0;
-	for (int n = 0; n < N; n++) {
-		if (targets[n] < 0) {
-			if (logprob)
-				logprob[n] = 0;
-			continue;
+	double *lp = malloc(sizeof *lp * (N > 0 ? N : 1));
+	xent x = {logits, targets, NULL, lp, 1.0f, V};
+	if (lp)
+		al_par_for(N, xent_fwd_row, &x);
+	for (int n = 0; n < N; n++) {   /* in order: the same sum whatever -j */
+		double v = 0;
+		if (lp) {
+			v = lp[n];
+		} else if (targets[n] >= 0) {   /* no room: row by row, here */
+			const float *r = logits + (size_t)n * V;
+			float mx;
+			double sum = row_sumexp(r, V, &mx);
+			v = (double)(r[targets[n]] - mx) - log(sum);
 		}
-		const float *r = logits + (size_t)n * V;
-		float mx;
-		double sum = row_sumexp(r, V, &mx);
-		double lp = (double)(r[targets[n]] - mx) - log(sum);
 		if (logprob)
-			logprob[n] = (float)lp;
-		total -= lp;
+			logprob[n] = (float)v;
+		total -= v;
 	}
+	free(lp);
 	return total;
+}
+
+static void xent_bwd_row(void *ctx, long n, int worker)
+{
+	const xent *x = ctx;
+	(void)worker;
+	int V = x->V;
+	float *d = x->d + (size_t)n * V;
+	if (x->targets[n] < 0) {
+		memset(d, 0, sizeof *d * V);
+		return;
+	}
+	const float *r = x->logits + (size_t)n * V;
+	float mx;
+	float inv = (float)(1.0 / row_sumexp(r, V, &mx));
+	for (int j = 0; j < V; j++)
+		d[j] = x->scale * expf(r[j] - mx) * inv;
+	d[x->targets[n]] -= x->scale;
 }
 
 void al_xent_backward(float *dlogits, const float *logits, const int *targets, float scale,
 		      int N, int V)
 {
-	for (int n = 0; n < N; n++) {
-		float *d = dlogits + (size_t)n * V;
-		if (targets[n] < 0) {
-			memset(d, 0, sizeof *d * V);
-			continue;
-		}
-		const float *r = logits + (size_t)n * V;
-		float mx;
-		float inv = (float)(1.0 / row_sumexp(r, V, &mx));
-		for (int j = 0; j < V; j++)
-			d[j] = scale * expf(r[j] - mx) * inv;
-		d[targets[n]] -= scale;
-	}
+	xent x = {logits, targets, dlogits, NULL, scale, V};
+	al_par_for(N, xent_bwd_row, &x);
 }
