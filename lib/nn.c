@@ -87,22 +87,49 @@ static inline float fast_tanh(float u)
 	return 1.0f - 2.0f / (expf(2.0f * u) + 1.0f);
 }
 
+/* GELU on all threads, in chunks (each value on its own: the same bits
+ * whatever -j). */
+enum { GELU_CHUNK = 1 << 15 };
+typedef struct gelu_job {
+	float *out;
+	const float *x, *dy;   /* dy: the backward */
+	size_t n;
+} gelu_job;
+
+static void gelu_fwd_chunk(void *ctx, long k, int worker)
+{
+	const gelu_job *g = ctx;
+	(void)worker;
+	size_t a = (size_t)k * GELU_CHUNK, b = a + GELU_CHUNK < g->n ? a + GELU_CHUNK : g->n;
+	for (size_t i = a; i < b; i++) {
+		float v = g->x[i];
+		g->out[i] = 0.5f * v * (1.0f + fast_tanh(GELU_K * (v + 0.044715f * v * v * v)));
+	}
+}
+
+static void gelu_bwd_chunk(void *ctx, long k, int worker)
+{
+	const gelu_job *g = ctx;
+	(void)worker;
+	size_t a = (size_t)k * GELU_CHUNK, b = a + GELU_CHUNK < g->n ? a + GELU_CHUNK : g->n;
+	for (size_t i = a; i < b; i++) {
+		float v = g->x[i];
+		float t = fast_tanh(GELU_K * (v + 0.044715f * v * v * v));
+		float dt = (1.0f - t * t) * GELU_K * (1.0f + 3.0f * 0.044715f * v * v);
+		g->out[i] = g->dy[i] * (0.5f * (1.0f + t) + 0.5f * v * dt);
+	}
+}
+
 void al_gelu_forward(float *y, const float *x, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		float v = x[i];
-		y[i] = 0.5f * v * (1.0f + fast_tanh(GELU_K * (v + 0.044715f * v * v * v)));
-	}
+	gelu_job g = {y, x, NULL, n};
+	al_par_for((long)((n + GELU_CHUNK - 1) / GELU_CHUNK), gelu_fwd_chunk, &g);
 }
 
 void al_gelu_backward(float *dx, const float *dy, const float *x, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		float v = x[i];
-		float t = fast_tanh(GELU_K * (v + 0.044715f * v * v * v));
-		float dt = (1.0f - t * t) * GELU_K * (1.0f + 3.0f * 0.044715f * v * v);
-		dx[i] = dy[i] * (0.5f * (1.0f + t) + 0.5f * v * dt);
-	}
+	gelu_job g = {dx, x, dy, n};
+	al_par_for((long)((n + GELU_CHUNK - 1) / GELU_CHUNK), gelu_bwd_chunk, &g);
 }
 
 /* As Hugging Face's T5Attention._relative_position_bucket, with the

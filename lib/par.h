@@ -3,7 +3,9 @@
  * vocabulary), on as many threads as OpenBLAS uses (adalink -j).  Inside
  * the loop OpenBLAS is held to one thread, so the two never oversubscribe
  * the cores.  Items must be independent (each writes its own outputs);
- * then results do not depend on the thread count.
+ * then results do not depend on the thread count.  Call it from one
+ * thread at a time (it sets OpenBLAS's thread count, a process-wide
+ * setting); fn must not call it again.
  */
 #ifndef AL_PAR_H
 #define AL_PAR_H
