@@ -9,6 +9,15 @@
 #include "blas.h"
 #include "par.h"
 
+/* expf, but 0 at once below -104, where expf underflows to 0 anyway:
+ * glibc's underflow path (errno, a function call) is slow, and masked
+ * scores and a peaked softmax over a large vocabulary take it for most
+ * entries. */
+static inline float exp0(float x)
+{
+	return x > -104.0f ? expf(x) : 0.0f;
+}
+
 void al_linear_forward(float *y, const float *x, const float *W, int N, int I, int O)
 {
 	al_sgemm(0, 1, N, O, I, 1.0f, x, I, W, I, 0.0f, y, O);
@@ -84,6 +93,12 @@ void al_relu_backward(float *dx, const float *dy, const float *y, size_t n)
  * error stays near 1e-7, and +-1 come out exactly for large |u|. */
 static inline float fast_tanh(float u)
 {
+	/* beyond +-20 the formula gives exactly +-1 in float, but through
+	 * expf's slow overflow and underflow paths */
+	if (u > 20.0f)
+		return 1.0f;
+	if (u < -20.0f)
+		return -1.0f;
 	return 1.0f - 2.0f / (expf(2.0f * u) + 1.0f);
 }
 
@@ -218,7 +233,7 @@ static void attn_fwd_one(void *ctx, long item, int worker)
 		}
 		float sum = 0;
 		for (int j = 0; j < Tk; j++) {
-			row[j] = expf(row[j] - mx);
+			row[j] = exp0(row[j] - mx);
 			sum += row[j];
 		}
 		float inv = 1.0f / sum;
@@ -320,7 +335,7 @@ static double row_sumexp(const float *r, int V, float *mx)
 			m = r[j];
 	double sum = 0;
 	for (int j = 0; j < V; j++)
-		sum += expf(r[j] - m);
+		sum += exp0(r[j] - m);
 	*mx = m;
 	return sum;
 }
@@ -387,7 +402,7 @@ static void xent_bwd_row(void *ctx, long n, int worker)
 	float mx;
 	float inv = (float)(1.0 / row_sumexp(r, V, &mx));
 	for (int j = 0; j < V; j++)
-		d[j] = x->scale * expf(r[j] - mx) * inv;
+		d[j] = x->scale * exp0(r[j] - mx) * inv;
 	d[x->targets[n]] -= x->scale;
 }
 
