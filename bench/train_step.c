@@ -3,6 +3,7 @@
  *   bench/train_step [STEPS] [B Te Td]
  * Prints: seconds per step, GFLOP per step (matrix products), GFLOP/s. */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,6 +37,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: %s\n", e.msg);
 		return 1;
 	}
+	/* the weights as the PyTorch reference draws them (t5_ref.weights):
+	 * lm_head N(0, d^-1/2), not Hugging Face's N(0, 1) of adalink init,
+	 * whose logits are d^1/2 times wider; both steps then see the same
+	 * kind of model */
+	al_t5_tensor *ts;
+	int nt = al_t5_tensors(m, &ts, &e);
+	for (int i = 0; i < nt; i++)
+		if (strcmp(ts[i].name, "lm_head.weight") == 0)
+			for (long k = 0; k < (long)ts[i].rows * ts[i].cols; k++)
+				ts[i].data[k] *= (float)(1.0 / sqrt((double)c.d_model));
+	if (nt > 0)
+		free(ts);
 	int C = c.d_model, N = B * Te, M = B * Td;
 	al_adapter ad = {0};
 	al_module *mod = al_adapter_add(&ad, NULL, "text", C, R, &e);
