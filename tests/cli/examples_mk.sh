@@ -54,6 +54,35 @@ for m in prompt lora full; do
 	[ -n "$want" ] && [ "$got" = "$want" ]
 	ok $? "$m: $got trainable parameters, as --dry-run counts them"
 done
+# captions (coco.mk) with real JPEGs, and question answering (vqa.mk) on
+# the generated VQAv2 and DocVQA samples (annotations only): the tables of
+# the paper's Tables 1 and 4, each cell the score file's number x 100
+/usr/bin/python3 "$SRCDIR/tests/fixtures/mkcoco.py" "$T/coco" 8 96x72
+"$ADALINK" init -q --config t5-tiny --vocab-size 32128 --vision-dim 588 -o "$T/t5v.safetensors"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 -f "$SRCDIR/examples/coco.mk" ADALINK="$ADALINK" \
+	COCO_DATASET=coco COCO_ANN="$T/coco/annotations/captions_val2014.json" \
+	COCO_IMAGES="$T/coco/val2014" COCO_TRAIN=val COCO_TEST=val BACKBONE="$T/t5v.safetensors" \
+	SPM="$S" SIZE=56 STEPS=4 EVERY=2 RANK=4 BATCH=4 MAXLEN=6 OUT="$T/c" >"$T/mk.out" 2>&1
+ok $? "make -f examples/coco.mk on 8 real JPEGs"
+sed 's/^/#   /' "$T/mk.out" | head -5
+has "$T/c/results.tsv" "method	COCO CIDEr	COCO Bleu_4	COCO ROUGE_L	params" "COCO's columns"
+awk -F'\t' -v f="$T/c/adalink/coco.score.tsv" 'NR == 2 {
+	while ((getline l < f) > 0) { split(l, a, "\t"); v[a[1]] = sprintf("%.1f", 100 * a[2]) }
+	exit !($2 == v["CIDEr"] && $3 == v["Bleu_4"] && $4 == v["ROUGE_L"]) }' "$T/c/results.tsv"
+ok $? "the cells are the score file's CIDEr, BLEU-4 and ROUGE-L x 100"
+[ "$(grep -c . "$T/c/adalink/coco.pred.jsonl")" -eq 8 ]
+ok $? "a caption predicted for each of the 8 test images"
+/usr/bin/python3 "$SRCDIR/tests/fixtures/mkdist.py" "$T/s" vqav2 docvqa >/dev/null 2>&1
+V="$T/s/vqav2/tree"
+Dq="$T/s/docvqa/tree"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 -f "$SRCDIR/examples/vqa.mk" ADALINK="$ADALINK" \
+	VQAV2_ANN="$V/v2_OpenEnded_mscoco_val2014_questions.json $V/v2_mscoco_val2014_annotations.json" \
+	VQAV2_TRAIN=val DOCVQA_ANN="$Dq/spdocvqa_qas/val_v1.0_withQT.json" DOCVQA_TRAIN=val \
+	BUILDFLAGS=--no-images BACKBONE="$T/t5v.safetensors" SPM="$S" STEPS=4 EVERY=2 RANK=4 \
+	BATCH=4 OUT="$T/q" >"$T/mk.out" 2>&1
+ok $? "make -f examples/vqa.mk on the VQAv2 and DocVQA samples"
+sed 's/^/#   /' "$T/mk.out" | head -5
+has "$T/q/results.tsv" "method	VQAv2 VQA	DocVQA ANLS	params" "VQA accuracy and ANLS columns"
 run runs ls -c "$T/g/catalog.db"
 has "$T/out" "rte-adalink	adalink	finished	6" "the runs are in the catalog"
 done_testing
