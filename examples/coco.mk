@@ -29,22 +29,8 @@ TEXTCAPS_METRIC = caption
 TEXTCAPS_LABEL = TextCaps
 TEXTCAPS_COLUMNS = CIDEr Bleu_4 ROUGE_L
 # the lower-case names the rules use
-coco_DATASET = $(COCO_DATASET)
-coco_ANN = $(COCO_ANN)
-coco_IMAGES = $(COCO_IMAGES)
-coco_TRAIN = $(COCO_TRAIN)
-coco_TEST = $(COCO_TEST)
-coco_METRIC = $(COCO_METRIC)
-coco_LABEL = $(COCO_LABEL)
-coco_COLUMNS = $(COCO_COLUMNS)
-textcaps_DATASET = $(TEXTCAPS_DATASET)
-textcaps_ANN = $(TEXTCAPS_ANN)
-textcaps_IMAGES = $(TEXTCAPS_IMAGES)
-textcaps_TRAIN = $(TEXTCAPS_TRAIN)
-textcaps_TEST = $(TEXTCAPS_TEST)
-textcaps_METRIC = $(TEXTCAPS_METRIC)
-textcaps_LABEL = $(TEXTCAPS_LABEL)
-textcaps_COLUMNS = $(TEXTCAPS_COLUMNS)
+$(foreach k,DATASET ANN IMAGES TRAIN TEST METRIC LABEL COLUMNS,\
+	$(eval coco_$k = $$(COCO_$k))$(eval textcaps_$k = $$(TEXTCAPS_$k)))
 DSETS := $(if $(strip $(COCO_ANN)),coco) $(if $(strip $(TEXTCAPS_ANN)),textcaps)
 OUT ?= coco-out
 MAXLEN ?= 20

@@ -13,43 +13,25 @@
 # task's GLUE score x 100, as the leaderboard combines its metrics), the GLUE
 # average over the tasks run, and the trainable parameters of each method.
 
-ADALINK ?= adalink
 GLUE ?= glue_data.zip
-BACKBONE ?=
-SPM ?=
 TASKS ?= CoLA SST-2 MRPC STS-B QQP MNLI QNLI RTE
-METHODS ?= adalink
-STEPS ?= 1000
-BATCH ?= 8
-RANK ?= 64
-LR ?= 1e-3
-EVERY ?= 100
 MAXLEN ?= 8
-TRAINFLAGS ?=
 OUT ?= glue-out
 
 ifeq ($(strip $(BACKBONE)),)
 $(error BACKBONE= names the frozen T5 checkpoint (adalink init --config t5-tiny --vocab-size 32128 -o t5.safetensors makes a random one))
 endif
-ifeq ($(strip $(SPM)),)
-$(error SPM= names the SentencePiece model of the backbone (T5's spiece.model))
-endif
 
-CAT := $(OUT)/catalog.db
+# each task's run is checked on its dev build, which is also predicted
+EVAL = dev
+TRAIN_EXTRA = -D $$*-dev
+PREDICT_EXTRA =
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
+
 lower = $(subst A,a,$(subst B,b,$(subst C,c,$(subst D,d,$(subst E,e,$(subst F,f,$(subst G,g,$(subst H,h,$(subst I,i,$(subst L,l,$(subst M,m,$(subst N,n,$(subst O,o,$(subst P,p,$(subst Q,q,$(subst R,r,$(subst S,s,$(subst T,t,$(subst W,w,$(subst X,x,$1))))))))))))))))))))
 # CoLA -> cola, SST-2 -> sst2, STS-B -> stsb: the task names adalink uses
 ids := $(foreach t,$(TASKS),$(subst -,,$(call lower,$t)))
 devsplit = $(if $(filter mnli,$1),dev_matched,dev)
-# the method's options for adalink train (RANK: AdaLink's rank, LoRA's r, the
-# prompt MLP's width)
-method_flags = $(if $(filter adalink,$1),,--method $1) $(if $(filter full,$1),,-r $(RANK))
-# full fine-tuning writes a whole checkpoint: it is the backbone to predict with
-predict_flags = $(if $(filter full,$1),-b $2,-b $(BACKBONE) -a $2)
-
-all: $(OUT)/results.tsv $(OUT)/results.md
-
-$(OUT)/builds $(OUT)/refs $(foreach m,$(METHODS),$(OUT)/$m):
-	mkdir -p $@
 
 # shards: a build the catalog already holds with the same inputs is skipped;
 # the stamp keeps build's summary line
@@ -65,27 +47,15 @@ $(OUT)/refs/%.jsonl: $(GLUE) | $(OUT)/refs
 	$(ADALINK) ingest -q glue --task $* --split $(call devsplit,$*) $(GLUE) >$@.tmp
 	mv $@.tmp $@
 
-define method_rules
-$(OUT)/$1/%.safetensors: $(OUT)/builds/%-train.done $(OUT)/builds/%-dev.done $(BACKBONE) | $(OUT)/$1
-	$(ADALINK) train -q -b $(BACKBONE) -C $(CAT) -t $$*-train -D $$*-dev --run $$*-$1 \
-		$(call method_flags,$1) -l $(LR) -n $(STEPS) -B $(BATCH) -e $(EVERY) $(TRAINFLAGS) \
-		-o $$@ >/dev/null
-$(OUT)/$1/%.pred.jsonl: $(OUT)/$1/%.safetensors
-	$(ADALINK) predict -q $(call predict_flags,$1,$$<) -C $(CAT) -d $$*-dev -m $(SPM) -L $(MAXLEN) >$$@.tmp
-	mv $$@.tmp $$@
+# scores: the task's GLUE metrics
+define score_rules
 $(OUT)/$1/%.score.tsv: $(OUT)/$1/%.pred.jsonl $(OUT)/refs/%.jsonl
 	$(ADALINK) score -q glue $$* -r $(OUT)/refs/$$*.jsonl -p $$< >$$@.tmp
 	mv $$@.tmp $$@
-# trainable parameters, as train --dry-run counts them
-$(OUT)/$1/%.params: $(OUT)/$1/%.safetensors
-	$(ADALINK) train -q --dry-run -b $(BACKBONE) $(call method_flags,$1) $(TRAINFLAGS) | \
-		awk -F'\t' '$$$$1 == "trainable" { print $$$$2 }' >$$@.tmp
-	mv $$@.tmp $$@
 endef
-$(foreach m,$(METHODS),$(eval $(call method_rules,$m)))
+$(foreach m,$(METHODS),$(eval $(call score_rules,$m)))
 
 SCORES := $(foreach m,$(METHODS),$(foreach t,$(ids),$(OUT)/$m/$t.score.tsv))
-PARAMS := $(foreach m,$(METHODS),$(foreach t,$(ids),$(OUT)/$m/$t.params))
 
 # the table: one row per method; a task's cell is its glue_score x 100
 $(OUT)/results.tsv: $(SCORES) $(PARAMS)
@@ -97,20 +67,6 @@ $(OUT)/results.tsv: $(SCORES) $(PARAMS)
 	      printf '\t%s' $$v; sum=$$(awk -v a=$$sum -v b=$$v 'BEGIN { print a + b }'); \
 	    done; \
 	    awk -v s=$$sum -v n=$(words $(ids)) 'BEGIN { printf "\t%.1f", s / n }'; \
-	    printf '\t%s\n' $$(sort -n $(foreach t,$(ids),$(OUT)/$$m/$t.params) | tail -1); \
+	    printf '\t%s\n' $$(cat $(OUT)/$$m.params); \
 	  done; } >$@.tmp
 	mv $@.tmp $@
-
-$(OUT)/results.md: $(OUT)/results.tsv
-	awk -F'\t' 'NR == 1 { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $$i; printf "\n|"; \
-		for (i = 1; i <= NF; i++) printf "%s", (i == 1 ? "---|" : "---:|"); printf "\n"; next } \
-		{ printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $$i; printf "\n" }' $< >$@.tmp
-	mv $@.tmp $@
-
-clean:
-	rm -rf $(OUT)
-
-.PHONY: all clean
-.DELETE_ON_ERROR:
-# the adapters, predictions and build stamps are results, not intermediates
-.SECONDARY:

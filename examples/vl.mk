@@ -5,45 +5,30 @@
 # and image modules, predict the test split, score it, and gather
 # $(OUT)/results.tsv and results.md: methods as rows, one column per
 # dataset and number in $(D_COLUMNS) (x 100), and the trainable parameters.
+# What glue.mk does too is in common.mk.
 
-ADALINK ?= adalink
-BACKBONE ?=
-SPM ?=
 VIT ?=
 SIZE ?= 224
 PATCH ?= 14
-METHODS ?= adalink
-STEPS ?= 1000
-BATCH ?= 8
-RANK ?= 64
-LR ?= 1e-3
-EVERY ?= 100
 MAXLEN ?= 20
 BEAM ?= 1
 BUILDFLAGS ?=
-TRAINFLAGS ?=
 
 ifeq ($(strip $(BACKBONE)),)
 $(error BACKBONE= names the frozen T5 checkpoint with a vision_projection (adalink init --config t5-tiny --vocab-size 32128 --vision-dim 588 -o t5.safetensors makes a random one))
-endif
-ifeq ($(strip $(SPM)),)
-$(error SPM= names the SentencePiece model of the backbone (T5's spiece.model))
 endif
 ifeq ($(strip $(DSETS)),)
 $(error no dataset given: see the usage at the top of this file)
 endif
 
-CAT := $(OUT)/catalog.db
-method_flags = $(if $(filter adalink,$1),,--method $1) $(if $(filter full,$1),,-r $(RANK))
-# full fine-tuning writes a whole checkpoint: it is the backbone to predict with
-predict_flags = $(if $(filter full,$1),-b $2,-b $(BACKBONE) -a $2)
+# every run trains text and image modules and predicts the test build
+EVAL = test
+TRAIN_EXTRA = -M text,image
+PREDICT_EXTRA = -k $(BEAM)
+include $(dir $(lastword $(MAKEFILE_LIST)))common.mk
+
 build_flags = $(if $(VIT),-V $(VIT)) -S $(SIZE) -P $(PATCH) $(BUILDFLAGS)
 task_flag = $(if $($1_TASK),-t $($1_TASK))
-
-all: $(OUT)/results.tsv $(OUT)/results.md
-
-$(OUT)/builds $(OUT)/refs $(foreach m,$(METHODS),$(OUT)/$m):
-	mkdir -p $@
 
 define dataset_rules
 $(OUT)/builds/$1-train.done: $($1_ANN) $($1_IMAGES) $(SPM) $(VIT) | $(OUT)/builds
@@ -61,22 +46,6 @@ $(OUT)/refs/$1.jsonl: $($1_ANN) | $(OUT)/refs
 endef
 $(foreach d,$(DSETS),$(eval $(call dataset_rules,$d)))
 
-define method_rules
-$(OUT)/$1/%.safetensors: $(OUT)/builds/%-train.done $(OUT)/builds/%-test.done $(BACKBONE) | $(OUT)/$1
-	$(ADALINK) train -q -b $(BACKBONE) -C $(CAT) -t $$*-train --run $$*-$1 -M text,image \
-		$(call method_flags,$1) -l $(LR) -n $(STEPS) -B $(BATCH) -e $(EVERY) $(TRAINFLAGS) \
-		-o $$@ >/dev/null
-$(OUT)/$1/%.pred.jsonl: $(OUT)/$1/%.safetensors
-	$(ADALINK) predict -q $(call predict_flags,$1,$$<) -C $(CAT) -d $$*-test -m $(SPM) -L $(MAXLEN) \
-		-k $(BEAM) >$$@.tmp
-	mv $$@.tmp $$@
-$(OUT)/$1/%.params: $(OUT)/$1/%.safetensors
-	$(ADALINK) train -q --dry-run -b $(BACKBONE) $(call method_flags,$1) $(TRAINFLAGS) | \
-		awk -F'\t' '$$$$1 == "trainable" { print $$$$2 }' >$$@.tmp
-	mv $$@.tmp $$@
-endef
-$(foreach m,$(METHODS),$(eval $(call method_rules,$m)))
-
 # scores: the dataset's metric; the references' "targets" are its references
 define score_rules
 $(OUT)/$1/$2.score.tsv: $(OUT)/$1/$2.pred.jsonl $(OUT)/refs/$2.jsonl
@@ -86,7 +55,6 @@ endef
 $(foreach m,$(METHODS),$(foreach d,$(DSETS),$(eval $(call score_rules,$m,$d))))
 
 SCORES := $(foreach m,$(METHODS),$(foreach d,$(DSETS),$(OUT)/$m/$d.score.tsv))
-PARAMS := $(foreach m,$(METHODS),$(foreach d,$(DSETS),$(OUT)/$m/$d.params))
 
 # one column per dataset and named number: "D NAME" from $(D_COLUMNS)
 $(OUT)/results.tsv: $(SCORES) $(PARAMS)
@@ -98,19 +66,6 @@ $(OUT)/results.tsv: $(SCORES) $(PARAMS)
 	    $(foreach d,$(DSETS),for c in $($d_COLUMNS); do \
 	      awk -F'\t' -v c=$$c '$$1 == c { printf "\t%.1f", 100 * $$2; f = 1 } END { if (!f) printf "\t-" }' \
 		$(OUT)/$$m/$d.score.tsv; done;) \
-	    printf '\t%s\n' $$(sort -n $(foreach d,$(DSETS),$(OUT)/$$m/$d.params) | tail -1); \
+	    printf '\t%s\n' $$(cat $(OUT)/$$m.params); \
 	  done; } >$@.tmp
 	mv $@.tmp $@
-
-$(OUT)/results.md: $(OUT)/results.tsv
-	awk -F'\t' 'NR == 1 { printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $$i; printf "\n|"; \
-		for (i = 1; i <= NF; i++) printf "%s", (i == 1 ? "---|" : "---:|"); printf "\n"; next } \
-		{ printf "|"; for (i = 1; i <= NF; i++) printf " %s |", $$i; printf "\n" }' $< >$@.tmp
-	mv $@.tmp $@
-
-clean:
-	rm -rf $(OUT)
-
-.PHONY: all clean
-.DELETE_ON_ERROR:
-.SECONDARY:

@@ -35,7 +35,7 @@ CLI_TESTS = \
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
-	examples/glue.mk examples/vl.mk examples/coco.mk examples/vqa.mk examples/mkglue.py \
+	examples/glue.mk examples/common.mk examples/vl.mk examples/coco.mk examples/vqa.mk examples/mkglue.py \
 	tests/data/safetensors/gen.py \
 	tests/data/safetensors/good tests/data/safetensors/bad \
 	tests/data/t5 tests/ref/st.py tests/ref/t5_ref.py \
