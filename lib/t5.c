@@ -280,6 +280,14 @@ static int open_sources(const char *path, sources *s, al_t5_config *c, al_err *e
 	return rc;
 }
 
+/* Whether t can be the vision projection of a model of width C:
+ * [C, D] with 0 < D <= 2^20. */
+static int projection_shape_ok(const al_st_tensor *t, int C)
+{
+	return t->ndim == 2 && t->shape[0] == (uint64_t)C && t->shape[1] > 0 &&
+	       t->shape[1] <= 1 << 20;
+}
+
 int al_t5_set_projection(al_t5 *m, const char *path, al_err *e)
 {
 	al_st *st = al_st_open(path, e);
@@ -293,8 +301,7 @@ int al_t5_set_projection(al_t5 *m, const char *path, al_err *e)
 	int rc = 0;
 	if (!t) {
 		rc = al_err_set(e, AL_EFORMAT, "'%s' has no vision_projection.weight", path);
-	} else if (t->ndim != 2 || t->shape[0] != (uint64_t)m->c.d_model || t->shape[1] == 0 ||
-		   t->shape[1] > 1 << 20) {
+	} else if (!projection_shape_ok(t, m->c.d_model)) {
 		rc = al_err_set(e, AL_EFORMAT, "'%s': the projection must be [d_model=%d, "
 				"vision_dim], not %d-dimensional [%llu, ...]", path, m->c.d_model,
 				t->ndim, (unsigned long long)t->shape[0]);
@@ -390,8 +397,7 @@ al_t5 *al_t5_load(const char *path, al_err *e)
 	if (open_sources(path, &s, &m->c, e) < 0)
 		goto bad;
 	const al_st_tensor *vp = find(&s, "vision_projection.weight");
-	if (vp && (vp->ndim != 2 || vp->shape[0] != (uint64_t)m->c.d_model || vp->shape[1] == 0 ||
-		   vp->shape[1] > 1 << 20)) {
+	if (vp && !projection_shape_ok(vp, m->c.d_model)) {
 		al_err_set(e, AL_EFORMAT, "'%s': vision_projection.weight must be "
 			   "[d_model=%d, vision_dim]", path, m->c.d_model);
 		goto bad;

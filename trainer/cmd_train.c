@@ -620,9 +620,8 @@ count:
 				if (isnan(dl))
 					goto fail_bx;
 				double dm = NAN;
-				char mname[AL_EVAL_NAME_LEN];
 				long nolabel = 0;
-				if (eo.metric && al_evaluate(m, ad, dsrc, sp, &eo, &dm, mname, &nolabel, &e) < 0)
+				if (eo.metric && al_evaluate(m, ad, dsrc, sp, &eo, &dm, &nolabel, &e) < 0)
 					goto fail_bx;
 				int better = eo.metric ? dm > best_metric : dl < best_dev;
 				k += snprintf(line + k, sizeof line - k, " dev %.4f", dl);

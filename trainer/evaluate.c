@@ -40,13 +40,11 @@ static char *text_of(const al_spm *sp, const int *ids, int n, al_err *e)
 	}
 	/* ids the tokenizer lacks (T5's 32000 and up: sentinels and padding
 	 * of the vocabulary) are left out */
+	size_t pieces = al_spm_model_of(sp)->npieces;
 	int kept = 0;
-	for (int i = 0; i < k; i++) {
-		al_err ignore = {0};
-		int32_t one = ids[i];
-		if (al_spm_decode_ids(sp, &one, 1, &buf, &ignore) == 0)
+	for (int i = 0; i < k; i++)
+		if (ids[i] >= 0 && (size_t)ids[i] < pieces)
 			v[kept++] = ids[i];
-	}
 	if (al_spm_decode_ids(sp, v, (size_t)kept, &buf, e) == 0 &&
 	    !(t = strndup(buf.s ? buf.s : "", buf.len)))
 		al_err_set(e, AL_ENOMEM, "out of memory");
@@ -56,11 +54,9 @@ static char *text_of(const al_spm *sp, const int *ids, int n, al_err *e)
 }
 
 int al_evaluate(const al_t5 *m, al_adapter *ad, const al_examples *dev, const al_spm *sp,
-		const al_eval_opts *o, double *value, char *name, long *invalid, al_err *e)
+		const al_eval_opts *o, double *value, long *invalid, al_err *e)
 {
 	long n = al_examples_count(dev);
-	if (o->limit > 0 && o->limit < n)
-		n = o->limit;
 	int glue = !strcmp(o->metric, "glue");
 	al_search_opts so = {1, o->max_len, 0.0};
 	al_score_set *set = al_score_set_new();
@@ -113,7 +109,6 @@ int al_evaluate(const al_t5 *m, al_adapter *ad, const al_examples *dev, const al
 			if (glue && !strcmp(r.name[j], "glue_score"))
 				k = j;
 		*value = r.n ? r.value[k] : NAN;
-		snprintf(name, AL_EVAL_NAME_LEN, "%s", o->metric);
 		if (invalid)
 			*invalid = (long)r.invalid;
 	}

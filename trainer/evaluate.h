@@ -20,16 +20,13 @@ typedef struct al_eval_opts {
 	const char *metric;   /* cider, bleu, rouge, vqa, anls, glue, accuracy, ... */
 	const char *task;     /* the GLUE task for "glue" */
 	int max_len;          /* output tokens, EOS included */
-	long limit;           /* score the first limit examples (0: all) */
 } al_eval_opts;
 
 /* Decode dev's examples greedily with the adapter, score them, and put the
  * metric's main number in *value (CIDEr, VQA accuracy, ANLS, the task's
- * GLUE score, ...; a fraction) and its name in name (NAME_LEN bytes);
- * *invalid (may be NULL) receives the count of GLUE outputs that are no
- * label name (scored as wrong). */
-enum { AL_EVAL_NAME_LEN = 32 };
+ * GLUE score, ...; a fraction); *invalid (may be NULL) receives the count
+ * of GLUE outputs that are no label name (scored as wrong). */
 int al_evaluate(const al_t5 *m, al_adapter *ad, const al_examples *dev, const al_spm *sp,
-		const al_eval_opts *o, double *value, char *name, long *invalid, al_err *e);
+		const al_eval_opts *o, double *value, long *invalid, al_err *e);
 
 #endif
