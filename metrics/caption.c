@@ -43,51 +43,38 @@ size_t al_captions_count(const al_captions *c) { return c->nimages; }
 /* The corpus counts tokens and n-gram occurrences in 32 bits. */
 enum { MAX_TOKENS = 0xfffffff0u };
 
+/* Grow the array *v of *cap elements of size bytes to hold want (doubling,
+ * first at least): 0, or -1 on no memory. */
+static int grow(void **v, size_t *cap, size_t want, size_t size, size_t first)
+{
+	if (want <= *cap)
+		return 0;
+	size_t n = *cap ? *cap * 2 : first;
+	while (n < want)
+		n *= 2;
+	void *nv = al_big_realloc(*v, *cap * size, n * size);
+	if (!nv)
+		return -1;
+	*v = nv;
+	*cap = n;
+	return 0;
+}
+
 static int pool_reserve(al_u32pool *p, size_t more)
 {
-	if (p->n + more <= p->cap)
-		return 0;
 	if (p->n + more > MAX_TOKENS)
-		return -1;
-	size_t cap = p->cap ? p->cap * 2 : 4096;
-	while (cap < p->n + more)
-		cap *= 2;
-	uint32_t *v = al_big_realloc(p->v, p->cap * sizeof *v, cap * sizeof *v);
-	if (!v)
-		return -1;
-	p->v = v;
-	p->cap = cap;
-	return 0;
+		return p->n + more <= p->cap ? 0 : -1;
+	return grow((void **)&p->v, &p->cap, p->n + more, sizeof *p->v, 4096);
 }
 
 static int sents_reserve(al_captions *c, size_t want)
 {
-	if (want <= c->sents_cap)
-		return 0;
-	size_t cap = c->sents_cap ? c->sents_cap * 2 : 1024;
-	if (cap < want)
-		cap = want;
-	al_sent *ns = al_big_realloc(c->sents, c->sents_cap * sizeof *ns, cap * sizeof *ns);
-	if (!ns)
-		return -1;
-	c->sents = ns;
-	c->sents_cap = cap;
-	return 0;
+	return grow((void **)&c->sents, &c->sents_cap, want, sizeof *c->sents, 1024);
 }
 
 static int images_reserve(al_captions *c, size_t want)
 {
-	if (want <= c->images_cap)
-		return 0;
-	size_t cap = c->images_cap ? c->images_cap * 2 : 1024;
-	if (cap < want)
-		cap = want;
-	al_image *ni = al_big_realloc(c->images, c->images_cap * sizeof *ni, cap * sizeof *ni);
-	if (!ni)
-		return -1;
-	c->images = ni;
-	c->images_cap = cap;
-	return 0;
+	return grow((void **)&c->images, &c->images_cap, want, sizeof *c->images, 1024);
 }
 
 int al_captions_reserve(al_captions *c, size_t images, size_t sentences,
