@@ -52,6 +52,22 @@ static void kv_add(const char *key, const char *value, void *arg)
 	t->n++;
 }
 
+/* key's row in t, or -1 */
+static long kv_find(const kv *t, const char *key)
+{
+	for (size_t l = 0; l < t->n; l++)
+		if (!strcmp(t->k[l], key))
+			return (long)l;
+	return -1;
+}
+
+/* key's value in t, or "" */
+static const char *kv_get(const kv *t, const char *key)
+{
+	long l = kv_find(t, key);
+	return l < 0 ? "" : t->v[l];
+}
+
 static void kv_free(kv *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -267,31 +283,16 @@ static int compare(sqlite3 *db, char **names, int n, al_err *e)
 				const char *key = t[i].k[k];
 				int seen = 0;
 				for (int j = 0; j < i && !seen; j++)
-					for (size_t l = 0; l < t[j].n && !seen; l++)
-						seen = !strcmp(t[j].k[l], key);
+					seen = kv_find(&t[j], key) >= 0;
 				if (seen || !strcmp(key, "name"))
 					continue;
-				const char *v0 = NULL;
 				int differs = 0;
-				for (int j = 0; j < n; j++) {
-					const char *v = "";
-					for (size_t l = 0; l < t[j].n; l++)
-						if (!strcmp(t[j].k[l], key))
-							v = t[j].v[l];
-					if (!v0)
-						v0 = v;
-					else if (strcmp(v0, v))
-						differs = 1;
-				}
+				for (int j = 1; j < n; j++)
+					differs |= strcmp(kv_get(&t[0], key), kv_get(&t[j], key)) != 0;
 				int mark = differs && !strncmp(key, "config.", 7);
 				printf("%s%s", mark ? "*" : "", key);
-				for (int j = 0; j < n; j++) {
-					const char *v = "";
-					for (size_t l = 0; l < t[j].n; l++)
-						if (!strcmp(t[j].k[l], key))
-							v = t[j].v[l];
-					printf("\t%s", v);
-				}
+				for (int j = 0; j < n; j++)
+					printf("\t%s", kv_get(&t[j], key));
 				putchar('\n');
 			}
 		}
