@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yajl/yajl_gen.h>
+
 #include "blas.h"
 #include "log.h"
 
@@ -92,4 +94,17 @@ int al_cli_common(const al_cmd_help *h, int c, const char *arg, int *status)
 		return -1;
 	}
 	return 0;
+}
+
+void al_cli_put_json(const char *s, size_t n)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *b;
+	size_t len;
+	if (!g)
+		return;
+	yajl_gen_string(g, (const unsigned char *)s, n);
+	yajl_gen_get_buf(g, &b, &len);
+	fwrite(b, 1, len, stdout);
+	yajl_gen_free(g);
 }

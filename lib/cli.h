@@ -10,6 +10,7 @@
 #define AL_CLI_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 enum { AL_EXIT_OK = 0, AL_EXIT_FAIL = 1, AL_EXIT_USAGE = 2 };
 
@@ -46,6 +47,9 @@ void al_cli_help(const al_cmd_help *h);
 
 /* Threads asked for with -j (0: not given, use all cores). */
 int al_cli_threads(void);
+
+/* Write s[0..n) to standard output as a JSON string (quoted, escaped). */
+void al_cli_put_json(const char *s, size_t n);
 
 /* Parse a whole decimal integer in [lo, hi]; -1 if it is not one. */
 int al_parse_long(const char *s, long lo, long hi, long *out);

@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "lib/catalog.h"
 #include "lib/cli.h"
 #include "lib/log.h"
@@ -27,17 +25,6 @@ static const al_cmd_help help = {
 	"  -c, --catalog DB   the catalog (required)\n"
 	"  -m, --model SPM    cat: decode ids to text with this SentencePiece model\n",
 };
-
-static void put_json(const char *s, size_t n)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *b;
-	size_t len;
-	yajl_gen_string(g, (const unsigned char *)s, n);
-	yajl_gen_get_buf(g, &b, &len);
-	fwrite(b, 1, len, stdout);
-	yajl_gen_free(g);
-}
 
 static void tsv(sqlite3_stmt *q)
 {
@@ -73,7 +60,7 @@ static void text_out(const al_spm *sp, const uint32_t *ids, uint32_t n, al_spm_b
 	for (uint32_t i = 0; v && i < n; i++)
 		v[i] = (int32_t)ids[i];
 	if (v && al_spm_decode_ids(sp, v, n, buf, &e) == 0)
-		put_json(buf->s, buf->len);
+		al_cli_put_json(buf->s, buf->len);
 	else
 		fputs("null", stdout);
 	free(v);
@@ -102,9 +89,9 @@ static int cat(al_catalog *c, const char *name, const char *model, al_err *e)
 			if ((rc = al_shard_get(s, i, &x, e)) < 0)
 				break;
 			fputs("{\"id\": ", stdout);
-			put_json(x.id, x.id_len);
+			al_cli_put_json(x.id, x.id_len);
 			fputs(", \"task\": ", stdout);
-			put_json(x.task, x.task_len);
+			al_cli_put_json(x.task, x.task_len);
 			fputs(", \"input_ids\": ", stdout);
 			ids_out(x.input, x.n_input);
 			fputs(", \"target_ids\": [", stdout);

@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "lib/cli.h"
 #include "lib/log.h"
 #include "lib/t5.h"
@@ -39,17 +37,6 @@ static const al_cmd_help help = {
 	"                            the backbone's own, if any)\n",
 };
 
-static void put_json_string(const char *s)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-	yajl_gen_get_buf(g, &buf, &len);
-	fwrite(buf, 1, len, stdout);
-	yajl_gen_free(g);
-}
-
 /* One prediction line; the prediction is text with a tokenizer, else the
  * ids space-separated (EOS left out), which score --pretokenized reads. */
 static void emit(const al_example *x, long number, const int *ids, int n, double score,
@@ -59,11 +46,11 @@ static void emit(const al_example *x, long number, const int *ids, int n, double
 	if (x->id_is_number)
 		fputs(x->id, stdout);
 	else if (x->id[0])
-		put_json_string(x->id);
+		al_cli_put_json(x->id, strlen(x->id));
 	else
 		printf("%ld", number);
 	fputs(", \"task\": ", stdout);
-	put_json_string(x->task);
+	al_cli_put_json(x->task, strlen(x->task));
 	fputs(", \"prediction\": ", stdout);
 	int k = n > 0 && ids[n - 1] == AL_EOS ? n - 1 : n;
 	al_spm_buf buf = {0};
@@ -73,7 +60,7 @@ static void emit(const al_example *x, long number, const int *ids, int n, double
 		v[i] = ids[i];
 	if (v && al_spm_decode_ids(sp, v, (size_t)k, &buf, &e) == 0) {
 		char *t = strndup(buf.s ? buf.s : "", buf.len);
-		put_json_string(t ? t : "");
+		al_cli_put_json(t ? t : "", t ? strlen(t) : 0);
 		free(t);
 	} else {
 		putchar('"');
