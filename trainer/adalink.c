@@ -177,7 +177,6 @@ static int load_prompt(al_adapter *a, al_st *st, const char *path, al_err *e)
 				  "down [d,h], down_bias [h], up [h,d], up_bias [d]", path);
 	if (!(a->prompt = prompt_new((int)n, (int)d, (int)h, e)))
 		return e->code;
-	a->rank = (int)h;
 	float *dst[] = {a->prompt->P, a->prompt->down, a->prompt->bdown, a->prompt->up, a->prompt->bup};
 	for (int i = 0; i < 5; i++)
 		if (al_st_read_f32(t[i], dst[i], e) < 0)
@@ -222,7 +221,7 @@ static int load_lora(al_adapter *a, al_st *st, const char *path, al_err *e)
 	if (a->lora.n == 0 || 2 * (size_t)a->lora.n != al_st_count(st))
 		return al_err_set(e, AL_EFORMAT, "'%s': %s", path, a->lora.n ? "a lora_B without "
 				  "its lora_A" : "no LoRA tensors");
-	a->rank = a->lora.r = r;
+	a->lora.r = r;
 	if (a->lora_alpha <= 0)
 		a->lora_alpha = (float)r;   /* no config: scale 1 */
 	a->lora.scale = a->lora_alpha / r;
@@ -305,7 +304,6 @@ al_adapter *al_adapter_load(const char *path, al_err *e)
 				   "[r, d]", path, t->name, upname);
 			goto bad;
 		}
-		a->rank = (int)t->shape[1];
 		al_module *m = al_adapter_add(a, task, mod, (int)t->shape[0], (int)t->shape[1], e);
 		if (!m || al_st_read_f32(t, m->down, e) < 0 || al_st_read_f32(u, m->up, e) < 0)
 			goto bad;
@@ -457,7 +455,6 @@ al_adapter *al_adapter_prompt(const al_t5 *m, int n, int h, uint64_t seed, al_er
 		return NULL;
 	}
 	a->method = AL_METHOD_PROMPT;
-	a->rank = h;
 	al_rng r;
 	al_rng_seed(&r, seed);
 	for (int i = 0; i < n; i++) {   /* rows of the vocabulary, as Lester et al. */
@@ -541,7 +538,7 @@ al_adapter *al_adapter_lora(const al_t5 *m, int r, float alpha, int decoder, uin
 		return NULL;
 	}
 	a->method = AL_METHOD_LORA;
-	a->rank = a->lora.r = r;
+	a->lora.r = r;
 	a->lora_alpha = alpha;
 	a->lora.scale = alpha / r;
 	char cfg[160];
@@ -711,4 +708,114 @@ int al_adapter_check(const al_adapter *a, const al_t5 *m, al_err *e)
 					  w->I, w->O, O, I);
 	}
 	return 0;
+}
+
+/* ---- a new adapter of any method ---- */
+
+int al_adapter_modalities(const char *modalities, int *text, int *image)
+{
+	*text = modalities && strstr(modalities, "text") != NULL;
+	*image = modalities && strstr(modalities, "image") != NULL;
+	return *text || *image ? 0 : -1;
+}
+
+al_adapter *al_adapter_adalink(const al_t5 *m, const al_adapter_opts *o,
+			       const char *const *tasks, int ntasks, al_err *e)
+{
+	int C = al_t5_cfg(m)->d_model, text, image;
+	if (o->rank < 1 || al_adapter_modalities(o->modalities, &text, &image) < 0) {
+		al_err_set(e, AL_EINVAL, "an AdaLink adapter needs a rank from 1 and text, image "
+			   "or text,image");
+		return NULL;
+	}
+	al_adapter *a = calloc(1, sizeof *a);
+	if (!a) {
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	a->method = AL_METHOD_ADALINK;
+	a->act = o->act;
+	al_rng r;
+	al_rng_seed(&r, o->seed);
+	static const char *const shared[] = {""};
+	if (!o->per_task || ntasks == 0) {
+		tasks = shared;
+		ntasks = 1;
+	}
+	for (int t = 0; t < ntasks; t++)
+		for (int k = 0; k < 2; k++) {
+			if (!(k ? image : text))
+				continue;
+			al_module *md = al_adapter_add(a, tasks[t], k ? "image" : "text", C, o->rank, e);
+			if (!md) {
+				al_adapter_free(a);
+				return NULL;
+			}
+			for (long j = 0; j < (long)C * o->rank; j++)   /* W_up stays zero */
+				md->down[j] = (float)(al_rng_normal(&r) / sqrt((double)C));
+		}
+	return a;
+}
+
+/* The config JSON an adapter made from o is saved with (NULL for full:
+ * its checkpoint carries the backbone's config). */
+static char *config_json(const al_adapter_opts *o)
+{
+	char buf[1024];
+	const char *sha = o->backbone_sha256 ? o->backbone_sha256 : "";
+	unsigned long long seed = (unsigned long long)o->seed;
+	switch (o->method) {
+	case AL_METHOD_ADALINK:
+		snprintf(buf, sizeof buf, "{\"method\": \"adalink\", \"rank\": %d, \"activation\": "
+			 "\"%s\", \"modalities\": \"%s\", \"per_task\": %s, \"dropout\": %g, "
+			 "\"seed\": %llu, \"backbone_sha256\": \"%s\"}", o->rank, al_act_name(o->act),
+			 o->modalities, o->per_task ? "true" : "false", o->dropout, seed, sha);
+		break;
+	case AL_METHOD_PROMPT:
+		snprintf(buf, sizeof buf, "{\"method\": \"prompt\", \"tokens\": %d, \"hidden\": %d, "
+			 "\"seed\": %llu, \"backbone_sha256\": \"%s\"}", o->prompt_tokens, o->rank,
+			 seed, sha);
+		break;
+	case AL_METHOD_LORA:
+		snprintf(buf, sizeof buf, "{\"method\": \"lora\", \"rank\": %d, \"alpha\": %g, "
+			 "\"decoder\": %s, \"seed\": %llu, \"backbone_sha256\": \"%s\"}", o->rank,
+			 o->lora_alpha > 0 ? o->lora_alpha : (double)o->rank,
+			 o->lora_decoder ? "true" : "false", seed, sha);
+		break;
+	default:
+		return NULL;
+	}
+	return strdup(buf);
+}
+
+al_adapter *al_adapter_new(al_t5 *m, const al_adapter_opts *o, const char *const *tasks,
+			   int ntasks, al_err *e)
+{
+	al_adapter *a = NULL;
+	switch (o->method) {
+	case AL_METHOD_ADALINK:
+		a = al_adapter_adalink(m, o, tasks, ntasks, e);
+		break;
+	case AL_METHOD_PROMPT:
+		a = al_adapter_prompt(m, o->prompt_tokens, o->rank, o->seed, e);
+		break;
+	case AL_METHOD_LORA:
+		a = al_adapter_lora(m, o->rank, (float)(o->lora_alpha > 0 ? o->lora_alpha : o->rank),
+				    o->lora_decoder, o->seed, e);
+		break;
+	case AL_METHOD_FULL:
+		return al_adapter_full(m, e);
+	default:
+		al_err_set(e, AL_EINVAL, "no such method (%d)", o->method);
+		return NULL;
+	}
+	if (!a)
+		return NULL;
+	free(a->config);
+	if (!(a->config = config_json(o))) {
+		al_adapter_free(a);
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	return a;
 }

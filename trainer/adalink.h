@@ -63,8 +63,7 @@ typedef struct al_prompt {
 typedef struct al_adapter {
 	int method;         /* AL_METHOD_* */
 	int act;            /* AL_ACT_* */
-	int rank;
-	al_module *mods;    /* adalink */
+	al_module *mods;    /* adalink (each module holds its rank r) */
 	int nmods;
 	al_prompt *prompt;  /* prompt */
 	al_t5_lora lora;    /* lora: lora.w[i] named lora_names[i] */
@@ -84,6 +83,37 @@ al_adapter *al_adapter_prompt(const al_t5 *m, int n, int h, uint64_t seed, al_er
 al_adapter *al_adapter_lora(const al_t5 *m, int r, float alpha, int decoder, uint64_t seed,
 			    al_err *e);
 al_adapter *al_adapter_full(al_t5 *m, al_err *e);
+
+/* What a new adapter of any method is made of: the options of adalink
+ * train that shape it.  rank is the one rank of the adapter: AdaLink's
+ * and LoRA's r, or the hidden units of prompt tuning's MLP. */
+typedef struct al_adapter_opts {
+	int method;             /* AL_METHOD_* */
+	int rank;
+	int act;                /* adalink: AL_ACT_* between down and up */
+	const char *modalities; /* adalink: "text", "image" or "text,image" */
+	int per_task;           /* adalink: one module per task and modality */
+	double dropout;         /* recorded in the config (the trainer applies it) */
+	int prompt_tokens;      /* prompt: soft tokens */
+	double lora_alpha;      /* lora: updates scaled by alpha / r (0: r) */
+	int lora_decoder;       /* lora: the decoder's blocks too */
+	uint64_t seed;          /* of the initialisation */
+	const char *backbone_sha256;   /* recorded in the config; NULL: "" */
+} al_adapter_opts;
+
+/* AdaLink's modules for backbone m: with per_task one per task of
+ * tasks[0..ntasks) (in that order) and modality, else one shared per
+ * modality; W_down drawn N(0, 1/d) from seed, module after module
+ * (text before image), W_up zero. */
+al_adapter *al_adapter_adalink(const al_t5 *m, const al_adapter_opts *o,
+			       const char *const *tasks, int ntasks, al_err *e);
+/* A new adapter of o->method (dispatching to the constructors above), its
+ * config JSON (the metadata it is saved with) set from o.  full: m's own
+ * weights, m must outlive it. */
+al_adapter *al_adapter_new(al_t5 *m, const al_adapter_opts *o, const char *const *tasks,
+			   int ntasks, al_err *e);
+/* 1 and 1 if o->modalities names text and image; -1 if it names neither. */
+int al_adapter_modalities(const char *modalities, int *text, int *image);
 
 /* The trainable tensors as optimizer parameters (free *ps); returns the
  * count. */

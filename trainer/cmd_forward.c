@@ -9,6 +9,7 @@
 #include "lib/t5.h"
 #include "trainer/adalink.h"
 #include "trainer/forward.h"
+#include "trainer/model.h"
 
 static const al_cmd_help help = {
 	"forward",
@@ -108,16 +109,17 @@ int cmd_forward(int argc, char **argv)
 	double total = 0;
 	char *line = NULL;
 	size_t cap = 0;
-	al_adapter *ad = NULL;
 	al_runner *run = NULL;
 	al_progress *pg = NULL;
+	al_model mo = {0};
+	al_model_spec ms = {.backbone = backbone, .projection = proj, .adapter = adapter_path,
+			    .train_all = grad_path != NULL};
 	al_example *xs = calloc(batch, sizeof *xs);
-	al_t5 *m = xs ? al_t5_load(backbone, &e) : NULL;
-	if (!m || (proj && al_t5_set_projection(m, proj, &e) < 0) ||
-	    (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
-	    (grad_path && !adapter_path && !(ad = al_adapter_full(m, &e))) ||
-	    !(run = al_runner_new(m, &e)))
+	if (!xs)
+		al_err_set(&e, AL_ENOMEM, "out of memory");
+	if (!xs || al_model_open(&mo, &ms, &e) < 0 || !(run = al_runner_new(mo.t5, &e)))
 		goto fail;
+	al_adapter *ad = mo.adapter;
 	pg = al_progress_new("examples", 0);
 	for (;;) {
 		ssize_t len = getline(&line, &cap, fp);
@@ -164,7 +166,6 @@ done:
 	if (fp != stdin)
 		fclose(fp);
 	al_runner_free(run);
-	al_adapter_free(ad);
-	al_t5_free(m);
+	al_model_close(&mo);
 	return rc;
 }

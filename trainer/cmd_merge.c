@@ -8,6 +8,7 @@
 #include "lib/t5.h"
 #include "trainer/adalink.h"
 #include "trainer/merge.h"
+#include "trainer/model.h"
 
 static const al_cmd_help help = {
 	"merge",
@@ -60,10 +61,15 @@ int cmd_merge(int argc, char **argv)
 	al_err e = {0};
 	int rc = AL_EXIT_FAIL;
 	char restbuf[4096];
-	al_adapter *ad = NULL, *left = NULL;
-	al_t5 *m = al_t5_load(backbone, &e);
-	if (!m || !(ad = al_adapter_load(apath, &e)))
-		goto fail;
+	al_adapter *left = NULL;
+	al_model mo;
+	al_model_spec ms = {.backbone = backbone, .adapter = apath};
+	if (al_model_open(&mo, &ms, &e) < 0) {
+		al_error("%s", e.msg);
+		return AL_EXIT_FAIL;
+	}
+	al_t5 *m = mo.t5;
+	al_adapter *ad = mo.adapter;
 	if (ad->method == AL_METHOD_PROMPT) {
 		al_err_set(&e, AL_EINVAL, "'%s' is prompt tuning: its soft tokens lengthen every "
 			   "input and cannot be folded into the weights", apath);
@@ -87,30 +93,13 @@ int cmd_merge(int argc, char **argv)
 			goto fail;
 		}
 		/* the image modules stay an adapter */
-		if (!(left = calloc(1, sizeof *left))) {
-			al_err_set(&e, AL_ENOMEM, "out of memory");
+		if (!(left = al_merge_rest(ad, &e)) && e.code < 0)
 			goto fail;
-		}
-		left->act = ad->act;
-		left->rank = ad->rank;
-		for (int i = 0; i < ad->nmods; i++) {
-			al_module *md = &ad->mods[i], *nm;
-			if (strcmp(md->modality, "image") != 0)
-				continue;
-			if (!(nm = al_adapter_add(left, md->task, md->modality, md->d, md->r, &e)))
-				goto fail;
-			memcpy(nm->down, md->down, sizeof(float) * 2 * md->d * md->r);
-		}
-		if (left->nmods) {
+		if (left) {
 			if (!rest) {
 				snprintf(restbuf, sizeof restbuf, "%s.rest.safetensors", out);
 				rest = restbuf;
 			}
-			char cfg[256];
-			snprintf(cfg, sizeof cfg, "{\"method\": \"adalink\", \"rank\": %d, "
-				 "\"activation\": \"%s\", \"modalities\": \"image\"}", left->rank,
-				 al_act_name(left->act));
-			left->config = strdup(cfg);
 			if (al_adapter_save(left, rest, 0, &e) < 0)
 				goto fail;
 			al_info("the image module%s cannot be folded and stay%s an adapter: '%s'",
@@ -128,7 +117,6 @@ fail:
 	al_error("%s", e.msg);
 done:
 	al_adapter_free(left);
-	al_adapter_free(ad);
-	al_t5_free(m);
+	al_model_close(&mo);
 	return rc;
 }

@@ -8,7 +8,7 @@
 #include "lib/t5.h"
 #include "trainer/adalink.h"
 #include "trainer/decode.h"
-#include "trainer/merge.h"
+#include "trainer/model.h"
 #include "trainer/examples.h"
 #include "trainer/forward.h"
 #include "pipeline/spm.h"
@@ -144,18 +144,21 @@ int cmd_predict(int argc, char **argv)
 	char *line = NULL;
 	size_t cap = 0;
 	long lineno = 0;
-	al_adapter *ad = NULL;
 	al_progress *pg = NULL;
 	al_spm *sp = NULL;
 	al_examples *src = NULL;
+	al_model mo = {0};
+	al_model_spec ms = {.backbone = backbone, .projection = proj, .adapter = adapter_path,
+			    .fold_lora = 1};
 	int *ids = malloc(sizeof(int) * d.max_len);
-	al_t5 *m = ids ? al_t5_load(backbone, &e) : NULL;
-	if (!m || (proj && al_t5_set_projection(m, proj, &e) < 0) ||
-	    (adapter_path && !(ad = al_adapter_load(adapter_path, &e))) ||
-	    (ad && ad->method == AL_METHOD_LORA && al_merge_lora(m, ad, &e) < 0) ||
+	if (!ids)
+		al_err_set(&e, AL_ENOMEM, "out of memory");
+	if (!ids || al_model_open(&mo, &ms, &e) < 0 ||
 	    (model && !(sp = al_spm_new(model, &e))) ||
 	    (catalog && !(src = al_examples_builds(catalog, data, &e))))
 		goto fail;
+	al_t5 *m = mo.t5;
+	al_adapter *ad = mo.adapter;
 	pg = al_progress_new("examples", 0);
 	for (long i = 0; src && i < al_examples_count(src); i++) {
 		al_example x;
@@ -207,7 +210,6 @@ done:
 		fclose(fp);
 	al_spm_free(sp);
 	al_examples_free(src);
-	al_adapter_free(ad);
-	al_t5_free(m);
+	al_model_close(&mo);
 	return rc;
 }

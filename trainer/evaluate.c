@@ -10,6 +10,7 @@
 #include "metrics/input.h"
 #include "metrics/score.h"
 #include "trainer/decode.h"
+#include "trainer/model.h"
 
 const char *al_eval_metric_for(const char *dataset, const char *task)
 {
@@ -53,8 +54,8 @@ static char *text_of(const al_spm *sp, const int *ids, int n, al_err *e)
 	return t;
 }
 
-int al_evaluate(const al_t5 *m, al_adapter *ad, const al_examples *dev, const al_spm *sp,
-		const al_eval_opts *o, double *value, long *invalid, al_err *e)
+static int evaluate(const al_t5 *m, al_adapter *ad, const al_examples *dev, const al_spm *sp,
+		    const al_eval_opts *o, double *value, long *invalid, al_err *e)
 {
 	long n = al_examples_count(dev);
 	int glue = !strcmp(o->metric, "glue");
@@ -115,5 +116,17 @@ int al_evaluate(const al_t5 *m, al_adapter *ad, const al_examples *dev, const al
 	al_score_result_free(&r);
 	al_score_set_free(set);
 	free(out);
+	return rc;
+}
+
+int al_evaluate(al_t5 *m, al_adapter *ad, const al_examples *dev, const al_spm *sp,
+		const al_eval_opts *o, double *value, long *invalid, al_err *e)
+{
+	/* decoding runs on the weights with LoRA folded in, as predict does */
+	al_lora_fold *f = al_lora_fold_in(m, ad, e);
+	if (!f && e->code < 0)
+		return e->code;
+	int rc = evaluate(m, ad, dev, sp, o, value, invalid, e);
+	al_lora_unfold(f);
 	return rc;
 }

@@ -22,11 +22,12 @@ typedef struct al_eval_opts {
 	int max_len;          /* output tokens, EOS included */
 } al_eval_opts;
 
-/* Decode dev's examples greedily with the adapter, score them, and put the
+/* Decode dev's examples greedily with the adapter (LoRA folded into m's
+ * weights for the while, then put back bit for bit), score them, and put the
  * metric's main number in *value (CIDEr, VQA accuracy, ANLS, the task's
  * GLUE score, ...; a fraction); *invalid (may be NULL) receives the count
  * of GLUE outputs that are no label name (scored as wrong). */
-int al_evaluate(const al_t5 *m, al_adapter *ad, const al_examples *dev, const al_spm *sp,
+int al_evaluate(al_t5 *m, al_adapter *ad, const al_examples *dev, const al_spm *sp,
 		const al_eval_opts *o, double *value, long *invalid, al_err *e);
 
 #endif

@@ -182,7 +182,7 @@ int al_examples_get(const al_examples *s, long i, uint64_t pick, al_example *x, 
 		*x = s->xs[i];
 		return 0;
 	}
-	uint64_t at;
+	uint64_t at = 0;
 	const al_shard *sh = s->shards[locate(s, i, &at)];
 	al_shard_example se;
 	memset(x, 0, sizeof *x);
@@ -250,7 +250,7 @@ const char *al_examples_task(const al_examples *s, long i, char *buf, size_t n)
 		return buf;
 	}
 	al_shard_example se;
-	uint64_t at;
+	uint64_t at = 0;
 	buf[0] = 0;
 	if (al_shard_get(s->shards[locate(s, i, &at)], at, &se, NULL) == 0)
 		snprintf(buf, n, "%.*s", (int)se.task_len, se.task);
@@ -277,7 +277,7 @@ struct al_examples_reader {
 	long epoch;
 	al_rng rng;
 	int *order;           /* [nunits] this epoch's shard order */
-	int rank;             /* order[rank] is being read */
+	int at;               /* order[at] is the shard being read */
 	long example;         /* next example of that shard */
 	long read, handed;
 	long *buf, fill;      /* global indices */
@@ -286,14 +286,14 @@ struct al_examples_reader {
 /* The next example read from the shards, or 0 at the epoch's end. */
 static int pull(al_examples_reader *r, long *i)
 {
-	while (r->rank < r->nunits &&
-	       r->example >= al_examples_shard_count(r->s, r->order[r->rank])) {
-		r->rank++;
+	while (r->at < r->nunits &&
+	       r->example >= al_examples_shard_count(r->s, r->order[r->at])) {
+		r->at++;
 		r->example = 0;
 	}
-	if (r->rank == r->nunits)
+	if (r->at == r->nunits)
 		return 0;
-	*i = al_examples_shard_first(r->s, r->order[r->rank]) + r->example++;
+	*i = al_examples_shard_first(r->s, r->order[r->at]) + r->example++;
 	r->read++;
 	return 1;
 }
@@ -309,7 +309,7 @@ static void start_epoch(al_examples_reader *r, long ep)
 		r->order[k] = r->order[j];
 		r->order[j] = t;
 	}
-	r->rank = 0;
+	r->at = 0;
 	r->example = r->read = r->handed = r->fill = 0;
 	while (r->fill < r->cap && pull(r, &r->buf[r->fill]))
 		r->fill++;
@@ -361,7 +361,7 @@ long al_examples_reader_next(al_examples_reader *r)
 void al_examples_reader_pos(const al_examples_reader *r, al_examples_pos *p)
 {
 	p->epoch = r->epoch;
-	p->shard = r->rank < r->nunits ? r->order[r->rank] : -1;
+	p->shard = r->at < r->nunits ? r->order[r->at] : -1;
 	p->example = r->example;
 	p->read = r->read;
 	p->handed = r->handed;
@@ -384,7 +384,7 @@ int al_examples_reader_save(const al_examples_reader *r, uint64_t **words, size_
 	if (!w)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	uint64_t head[ST_HEAD] = {ST_VERSION, r->seed, (uint64_t)r->cap, (uint64_t)r->nunits,
-				  (uint64_t)r->s->n, (uint64_t)r->epoch, (uint64_t)r->rank,
+				  (uint64_t)r->s->n, (uint64_t)r->epoch, (uint64_t)r->at,
 				  (uint64_t)r->example, (uint64_t)r->read, (uint64_t)r->handed,
 				  (uint64_t)r->fill, r->rng.s[0], r->rng.s[1], r->rng.s[2], r->rng.s[3], 0};
 	memcpy(w, head, sizeof head);
@@ -417,7 +417,7 @@ int al_examples_reader_restore(al_examples_reader *r, const uint64_t *w, size_t 
 		if (w[ST_HEAD + k] >= (k < units ? units : (uint64_t)r->s->n))
 			return al_err_set(e, AL_EFORMAT, "the saved example order is damaged");
 	r->epoch = (long)w[5];
-	r->rank = (int)w[6];
+	r->at = (int)w[6];
 	r->example = (long)w[7];
 	r->read = (long)w[8];
 	r->handed = (long)w[9];

@@ -61,7 +61,7 @@ typedef struct al_examples_reader al_examples_reader;
 /* Where a reader is, in the epoch under way. */
 typedef struct al_examples_pos {
 	long epoch;           /* 0, 1, ... */
-	int shard;            /* the shard being read (its number, not its rank) */
+	int shard;            /* the shard being read (its number, not its place in the order) */
 	long example;         /* the next example to read from it */
 	long read;            /* examples read from shards this epoch */
 	long handed;          /* examples handed out this epoch */

@@ -1,4 +1,5 @@
-# trainer/local.mk: AdaLink modules, the training loop, decoding; forward.
+# trainer/local.mk: adapters, the training step and the run, decoding, opening a
+# model for inference, runs in the catalog; the trainer's commands.
 libadalink_a_SOURCES += \
 	trainer/adalink.c trainer/adalink.h \
 	trainer/forward.c trainer/forward.h \
@@ -11,7 +12,10 @@ libadalink_a_SOURCES += \
 	trainer/runs.c trainer/runs.h \
 	trainer/plot.c trainer/plot.h \
 	trainer/merge.c trainer/merge.h \
-	trainer/tasks.c trainer/tasks.h
+	trainer/tasks.c trainer/tasks.h \
+	trainer/model.c trainer/model.h \
+	trainer/run.c trainer/run.h \
+	trainer/run_setup.c trainer/run_setup.h
 adalink_SOURCES += trainer/cmd_forward.c trainer/cmd_predict.c trainer/cmd_train.c \
 	trainer/cmd_init.c trainer/cmd_runs.c trainer/cmd_plot.c trainer/cmd_merge.c
 dist_man_MANS += man/adalink-runs.1 man/adalink-plot.1 man/adalink-forward.1 man/adalink-predict.1 man/adalink-train.1 \

@@ -1,6 +1,7 @@
 /* merge.c: folding LoRA and AdaLink's text module into the backbone. */
 #include "merge.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,4 +50,40 @@ int al_merge_text(al_t5 *m, al_adapter *a, const char *task, al_err *e)
 	}
 	free(in);
 	return 0;
+}
+
+al_adapter *al_merge_rest(const al_adapter *a, al_err *e)
+{
+	e->code = 0;
+	al_adapter *left = calloc(1, sizeof *left);
+	if (!left) {
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	left->act = a->act;
+	for (int i = 0; i < a->nmods; i++) {
+		const al_module *md = &a->mods[i];
+		al_module *nm;
+		if (strcmp(md->modality, "image") != 0)
+			continue;
+		if (!(nm = al_adapter_add(left, md->task, md->modality, md->d, md->r, e))) {
+			al_adapter_free(left);
+			return NULL;
+		}
+		memcpy(nm->down, md->down, sizeof(float) * 2 * md->d * md->r);
+	}
+	if (left->nmods == 0) {
+		al_adapter_free(left);
+		return NULL;
+	}
+	char cfg[256];
+	snprintf(cfg, sizeof cfg, "{\"method\": \"adalink\", \"rank\": %d, "
+		 "\"activation\": \"%s\", \"modalities\": \"image\"}", left->mods[0].r,
+		 al_act_name(left->act));
+	if (!(left->config = strdup(cfg))) {
+		al_adapter_free(left);
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	return left;
 }

@@ -23,4 +23,9 @@ int al_merge_lora(al_t5 *m, const al_adapter *a, al_err *e);
  * through into m's encoder embeddings; AL_EINVAL if there is none. */
 int al_merge_text(al_t5 *m, al_adapter *a, const char *task, al_err *e);
 
+/* What cannot fold: a's image modules as an adapter of their own (with
+ * a's activation and an AdaLink config), or NULL with e->code == 0 when a
+ * has none. */
+al_adapter *al_merge_rest(const al_adapter *a, al_err *e);
+
 #endif

@@ -85,6 +85,23 @@ run score glue rte -r "$T/rte.refs" -p "$T/rte.preds"
 want=$(awk -F'\t' '$1 == "glue_score" { print $2 }' "$T/out")
 awk -v a="$logged" -v b="$want" 'BEGIN { d = a - b; exit !(a != "" && d < 1e-9 && d > -1e-9) }'
 ok $? "the dev metric logged at the last step ($logged) is predict and score's ($want)"
+# LoRA's dev metric decodes with LoRA applied (folded in, then taken out):
+# the value logged is predict and score's on the LoRA adapter, not the
+# bare backbone's
+run train -q -b "$T/t5.safetensors" -C "$C" -t rte-train -D rte-dev --model "$S" --method lora \
+	-r 8 -O adamw -l 1e-2 --no-decay -p 0 -n 100 -B 16 -e 50 -o "$T/lora.safetensors"
+expect_rc 0 "train LoRA with a dev build and --model"
+run runs history -c "$C" lora
+logged=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "dev_glue") c = i }
+	NR > 1 && $c != "" { v = $c } END { print v }' "$T/out")
+"$ADALINK" predict -q -b "$T/t5.safetensors" -a "$T/lora.safetensors" -C "$C" -d rte-dev -m "$S" >"$T/lora.preds"
+want=$("$ADALINK" score glue rte -r "$T/rte.refs" -p "$T/lora.preds" 2>/dev/null | awk -F'\t' '$1 == "glue_score" { print $2 }')
+"$ADALINK" predict -q -b "$T/t5.safetensors" -C "$C" -d rte-dev -m "$S" >"$T/bare.preds"
+bare=$("$ADALINK" score glue rte -r "$T/rte.refs" -p "$T/bare.preds" 2>/dev/null | awk -F'\t' '$1 == "glue_score" { print $2 }')
+awk -v a="$logged" -v b="$want" 'BEGIN { d = a - b; exit !(a != "" && d < 1e-9 && d > -1e-9) }'
+ok $? "LoRA's dev metric logged at the last step ($logged) is predict and score's ($want)"
+awk -v a="$logged" -v b="$bare" 'BEGIN { exit !(a != b) }'
+ok $? "and not the bare backbone's ($bare)"
 run train -b "$T/t5.safetensors" -C "$C" -t rte-train -D rte-dev --model "$T/glue.zip" \
 	-r 4 -n 1 -o "$T/x.safetensors"
 expect_rc 1 "a --model other than the dev build's tokenizer is refused"

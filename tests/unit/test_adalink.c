@@ -110,7 +110,7 @@ int main(void)
 	a->act = AL_ACT_RELU;
 	ok(al_adapter_save(a, p, 0, &e) == 0, "save (%s)", e.msg);
 	al_adapter *b = al_adapter_load(p, &e);
-	ok(b && b->nmods == 3 && b->act == AL_ACT_RELU && b->rank == r, "load: 3 modules, relu, rank 2");
+	ok(b && b->nmods == 3 && b->act == AL_ACT_RELU && b->mods[0].r == r, "load: 3 modules, relu, rank 2");
 	al_module *bt = b ? al_adapter_find(b, "rte", "text") : NULL;
 	ok(bt && memcmp(bt->down, t->down, sizeof(float) * d * r) == 0, "the per-task module round-trips");
 	al_adapter_free(b);
