@@ -11,6 +11,7 @@
 #include "trainer/model.h"
 #include "trainer/examples.h"
 #include "trainer/forward.h"
+#include "trainer/predict.h"
 #include "pipeline/spm.h"
 
 static const al_cmd_help help = {
@@ -37,11 +38,19 @@ static const al_cmd_help help = {
 	"                            the backbone's own, if any)\n",
 };
 
+typedef struct printer {
+	al_spm *sp;           /* the prediction as text; NULL: as ids */
+	al_progress *pg;
+} printer;
+
 /* One prediction line; the prediction is text with a tokenizer, else the
  * ids space-separated (EOS left out), which score --pretokenized reads. */
-static void emit(const al_example *x, long number, const int *ids, int n, double score,
-		 const al_spm *sp)
+static int print(void *ctx, const al_example *x, long number, const int *ids, int n,
+		 double score, al_err *err)
 {
+	const printer *pr = ctx;
+	const al_spm *sp = pr->sp;
+	(void)err;
 	fputs("{\"id\": ", stdout);
 	if (x->id_is_number)
 		fputs(x->id, stdout);
@@ -74,6 +83,8 @@ static void emit(const al_example *x, long number, const int *ids, int n, double
 	for (int i = 0; i < n; i++)
 		printf(i ? ", %d" : "%d", ids[i]);
 	printf("], \"score\": %.9g}\n", score);
+	al_progress_add(pr->pg, 1);
+	return 0;
 }
 
 int cmd_predict(int argc, char **argv)
@@ -141,74 +152,27 @@ int cmd_predict(int argc, char **argv)
 	const char *label = fp == stdin ? "<stdin>" : in;
 	al_err e = {0};
 	int rc = AL_EXIT_FAIL;
-	char *line = NULL;
-	size_t cap = 0;
-	long lineno = 0;
-	al_progress *pg = NULL;
-	al_spm *sp = NULL;
 	al_examples *src = NULL;
 	al_model mo = {0};
 	al_model_spec ms = {.backbone = backbone, .projection = proj, .adapter = adapter_path,
 			    .fold_lora = 1};
-	int *ids = malloc(sizeof(int) * d.max_len);
-	if (!ids)
-		al_err_set(&e, AL_ENOMEM, "out of memory");
-	if (!ids || al_model_open(&mo, &ms, &e) < 0 ||
-	    (model && !(sp = al_spm_new(model, &e))) ||
+	printer pr = {0};
+	if (al_model_open(&mo, &ms, &e) < 0 || (model && !(pr.sp = al_spm_new(model, &e))) ||
 	    (catalog && !(src = al_examples_builds(catalog, data, &e))))
 		goto fail;
-	al_t5 *m = mo.t5;
-	al_adapter *ad = mo.adapter;
-	pg = al_progress_new("examples", 0);
-	for (long i = 0; src && i < al_examples_count(src); i++) {
-		al_example x;
-		double score;
-		if (al_examples_get(src, i, 0, &x, &e) < 0)
-			goto fail;
-		int n = al_decode(m, ad, &x, &d, ids, &score, &e);
-		if (n < 0) {
-			al_err_wrap(&e, "example '%s'", x.id);
-			al_examples_release(src, &x);
-			goto fail;
-		}
-		emit(&x, i + 1, ids, n, score, sp);
-		al_examples_release(src, &x);
-		al_progress_add(pg, 1);
-	}
-	ssize_t len;
-	while (fp && (len = getline(&line, &cap, fp)) > 0) {
-		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)len)
-			continue;
-		al_example x;
-		if (al_example_parse(&x, line, label, lineno, 0, &e) < 0)
-			goto fail;
-		double score;
-		int n = al_decode(m, ad, &x, &d, ids, &score, &e);
-		if (n < 0) {
-			al_err_wrap(&e, "%s: line %ld", label, lineno);
-			al_example_clear(&x);
-			goto fail;
-		}
-		emit(&x, lineno, ids, n, score, sp);
-		al_example_clear(&x);
-		al_progress_add(pg, 1);
-	}
-	if (fp && ferror(fp)) {
-		al_err_set(&e, AL_EIO, "reading '%s' failed", label);
+	pr.pg = al_progress_new("examples", 0);
+	if ((src && al_predict_examples(&mo, src, &d, print, &pr, &e) < 0) ||
+	    (fp && al_predict_jsonl(&mo, fp, label, &d, print, &pr, &e) < 0))
 		goto fail;
-	}
 	rc = fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL;
 	goto done;
 fail:
 	al_error("%s", e.msg);
 done:
-	al_progress_free(pg);
-	free(line);
-	free(ids);
+	al_progress_free(pr.pg);
 	if (fp && fp != stdin)
 		fclose(fp);
-	al_spm_free(sp);
+	al_spm_free(pr.sp);
 	al_examples_free(src);
 	al_model_close(&mo);
 	return rc;

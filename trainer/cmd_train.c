@@ -115,7 +115,9 @@ static void print_event(void *ctx, const al_train_event *ev)
 	}
 }
 
-int cmd_train(int argc, char **argv)
+/* The options into s: 0, or non-zero to exit with *status (--help, a usage
+ * error). */
+static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 {
 	enum { NO_DECAY = 1000, RUN, MODEL, METRIC, PROJ, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY };
 	static const struct option opts[] = {
@@ -141,61 +143,59 @@ int cmd_train(int argc, char **argv)
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
-	al_train_spec s;
-	al_train_spec_defaults(&s);
-	int c, status;
+	int c;
 	char *end;
 	while ((c = getopt_long(argc, argv, "b:d:C:t:D:r:M:Tf:O:l:w:n:B:m:c:p:s:e:Ro:" AL_CLI_COMMON_SHORT,
 				opts, NULL)) != -1) {
 		switch (c) {
-		case 'b': s.backbone = optarg; break;
-		case 'd': s.data = optarg; break;
-		case 'C': s.catalog = optarg; break;
-		case 't': s.train = optarg; break;
-		case 'D': s.dev = optarg; break;
-		case 'o': s.output = optarg; break;
-		case 'M': s.modalities = optarg; break;
-		case 'T': s.per_task = 1; break;
-		case 'R': s.resume = 1; break;
-		case NO_DECAY: s.no_decay = 1; break;
-		case RUN: s.run = optarg; break;
-		case MODEL: s.spm = optarg; break;
-		case PROJ: s.projection = optarg; break;
-		case METRIC: s.metric = optarg; break;
-		case LDEC: s.lora_decoder = 1; break;
-		case DRY: s.dry_run = 1; break;
+		case 'b': s->backbone = optarg; break;
+		case 'd': s->data = optarg; break;
+		case 'C': s->catalog = optarg; break;
+		case 't': s->train = optarg; break;
+		case 'D': s->dev = optarg; break;
+		case 'o': s->output = optarg; break;
+		case 'M': s->modalities = optarg; break;
+		case 'T': s->per_task = 1; break;
+		case 'R': s->resume = 1; break;
+		case NO_DECAY: s->no_decay = 1; break;
+		case RUN: s->run = optarg; break;
+		case MODEL: s->spm = optarg; break;
+		case PROJ: s->projection = optarg; break;
+		case METRIC: s->metric = optarg; break;
+		case LDEC: s->lora_decoder = 1; break;
+		case DRY: s->dry_run = 1; break;
 		case METHOD:
-			if ((s.method = al_method_parse(optarg)) < 0)
-				return al_cli_usage(&help, "--method wants adalink, prompt, lora or full, "
+			if ((s->method = al_method_parse(optarg)) < 0)
+				return *status = al_cli_usage(&help, "--method wants adalink, prompt, lora or full, "
 						    "not '%s'", optarg);
 			break;
 		case SAMPLE:
-			s.sample = strcmp(optarg, "proportional") == 0 ? AL_SAMPLE_PROPORTIONAL :
+			s->sample = strcmp(optarg, "proportional") == 0 ? AL_SAMPLE_PROPORTIONAL :
 				   strcmp(optarg, "uniform") == 0 ? AL_SAMPLE_UNIFORM : -2;
-			if (s.sample == -2)
-				return al_cli_usage(&help, "--sample wants proportional or uniform, "
+			if (s->sample == -2)
+				return *status = al_cli_usage(&help, "--sample wants proportional or uniform, "
 						    "not '%s'", optarg);
 			break;
 		case PTOKENS:
 		case SCAP:
 			if (al_parse_long(optarg, 1, c == SCAP ? 1L << 40 : 4096,
-					  c == SCAP ? &s.sample_cap : &s.prompt_tokens) < 0)
-				return al_cli_usage(&help, "--%s wants a whole number from 1, not '%s'",
+					  c == SCAP ? &s->sample_cap : &s->prompt_tokens) < 0)
+				return *status = al_cli_usage(&help, "--%s wants a whole number from 1, not '%s'",
 						    c == SCAP ? "sample-cap" : "prompt-tokens", optarg);
 			break;
 		case ALPHA:
-			s.lora_alpha = strtod(optarg, &end);
-			if (end == optarg || *end || !(s.lora_alpha > 0) || s.lora_alpha > 1e6)
-				return al_cli_usage(&help, "--lora-alpha wants a positive number, not '%s'",
+			s->lora_alpha = strtod(optarg, &end);
+			if (end == optarg || *end || !(s->lora_alpha > 0) || s->lora_alpha > 1e6)
+				return *status = al_cli_usage(&help, "--lora-alpha wants a positive number, not '%s'",
 						    optarg);
 			break;
 		case 'f':
-			if ((s.act = al_act_parse(optarg)) < 0)
-				return al_cli_usage(&help, "--act wants none, relu or gelu, not '%s'", optarg);
+			if ((s->act = al_act_parse(optarg)) < 0)
+				return *status = al_cli_usage(&help, "--act wants none, relu or gelu, not '%s'", optarg);
 			break;
 		case 'O':
-			if ((s.optimizer = al_optim_parse(optarg)) < 0)
-				return al_cli_usage(&help, "--optimizer wants adafactor or adamw, not '%s'", optarg);
+			if ((s->optimizer = al_optim_parse(optarg)) < 0)
+				return *status = al_cli_usage(&help, "--optimizer wants adafactor or adamw, not '%s'", optarg);
 			break;
 		case 'l':
 		case 'c':
@@ -203,51 +203,69 @@ int cmd_train(int argc, char **argv)
 			{
 				double x = strtod(optarg, &end);
 				if (end == optarg || *end || !(x >= 0) || x > 1e3 || (c == 'p' && x >= 1))
-					return al_cli_usage(&help, "--%s wants a non-negative number%s, not '%s'",
+					return *status = al_cli_usage(&help, "--%s wants a non-negative number%s, not '%s'",
 							    c == 'l' ? "lr" : c == 'c' ? "clip" : "dropout",
 							    c == 'p' ? " below 1" : "", optarg);
-				*(c == 'l' ? &s.lr : c == 'c' ? &s.clip : &s.dropout) = x;
+				*(c == 'l' ? &s->lr : c == 'c' ? &s->clip : &s->dropout) = x;
 			}
 			break;
 		case 'r': case 'w': case 'n': case 'B': case 'm': case 's': case 'e':
 			{
-				long *dst = c == 'r' ? &s.rank : c == 'w' ? &s.warmup : c == 'n' ? &s.steps :
-					    c == 'B' ? &s.batch : c == 'm' ? &s.micro : c == 's' ? &s.seed :
-					    &s.eval_every;
+				long *dst = c == 'r' ? &s->rank : c == 'w' ? &s->warmup : c == 'n' ? &s->steps :
+					    c == 'B' ? &s->batch : c == 'm' ? &s->micro : c == 's' ? &s->seed :
+					    &s->eval_every;
 				long lo = c == 'w' || c == 'm' || c == 's' ? 0 : 1;
 				if (al_parse_long(optarg, lo, 1L << 30, dst) < 0)
-					return al_cli_usage(&help, "-%c wants a whole number from %ld, not '%s'",
+					return *status = al_cli_usage(&help, "-%c wants a whole number from %ld, not '%s'",
 							    c, lo, optarg);
 			}
 			break;
 		default:
-			if (al_cli_common(&help, c, optarg, &status) < 0)
-				return status;
+			if (al_cli_common(&help, c, optarg, status) < 0)
+				return -1;
 		}
 	}
-	if (s.dry_run && s.backbone && (!s.per_task || s.data || s.train))
+	return 0;
+}
+
+/* What the options must satisfy together; 0, or the usage error's status. */
+static int check_options(int argc, char **argv, const al_train_spec *s)
+{
+	if (s->dry_run && s->backbone && (!s->per_task || s->data || s->train))
 		;   /* counting needs the data only to find the tasks */
-	else if (!s.backbone || !s.output || (!s.data == !s.train) || (s.train && !s.catalog))
+	else if (!s->backbone || !s->output || (!s->data == !s->train) || (s->train && !s->catalog))
 		return al_cli_usage(&help, "--backbone, --output, and either --data FILE or "
 				    "--catalog DB --train NAMES are required");
-	if (s.per_task && s.method != AL_METHOD_ADALINK)
+	if (s->per_task && s->method != AL_METHOD_ADALINK)
 		return al_cli_usage(&help, "--per-task routes AdaLink's modules; --method %s has "
-				    "none", al_method_name(s.method));
-	if ((s.lora_decoder || s.lora_alpha > 0) && s.method != AL_METHOD_LORA)
+				    "none", al_method_name(s->method));
+	if ((s->lora_decoder || s->lora_alpha > 0) && s->method != AL_METHOD_LORA)
 		return al_cli_usage(&help, "--lora-decoder and --lora-alpha are for --method lora");
-	if (s.sample_cap && s.sample != AL_SAMPLE_PROPORTIONAL)
+	if (s->sample_cap && s->sample != AL_SAMPLE_PROPORTIONAL)
 		return al_cli_usage(&help, "--sample-cap caps --sample proportional");
-	if (s.metric && strcmp(s.metric, "none") && (!s.spm || !s.dev))
+	if (s->metric && strcmp(s->metric, "none") && (!s->spm || !s->dev))
 		return al_cli_usage(&help, "--metric scores the --dev set's outputs as text: give "
 				    "--dev and --model SPM");
-	if (s.run && !s.catalog)
+	if (s->run && !s->catalog)
 		return al_cli_usage(&help, "--run names the run in a catalog: give --catalog DB");
 	if (optind < argc)
 		return al_cli_usage(&help, "unexpected argument '%s'", argv[optind]);
 	int text, image;
-	if (al_adapter_modalities(s.modalities, &text, &image) < 0)
+	if (al_adapter_modalities(s->modalities, &text, &image) < 0)
 		return al_cli_usage(&help, "--modalities wants text, image or text,image, not '%s'",
-				    s.modalities);
+				    s->modalities);
+	return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+	al_train_spec s;
+	al_train_spec_defaults(&s);
+	int status;
+	if (parse_options(argc, argv, &s, &status) != 0)
+		return status;
+	if ((status = check_options(argc, argv, &s)) != 0)
+		return status;
 
 	al_err e = {0};
 	al_train_result r;

@@ -14,6 +14,7 @@ libadalink_a_SOURCES += \
 	trainer/merge.c trainer/merge.h \
 	trainer/tasks.c trainer/tasks.h \
 	trainer/model.c trainer/model.h \
+	trainer/predict.c trainer/predict.h \
 	trainer/run.c trainer/run.h \
 	trainer/run_setup.c trainer/run_setup.h
 adalink_SOURCES += trainer/cmd_forward.c trainer/cmd_predict.c trainer/cmd_train.c \
