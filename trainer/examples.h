@@ -4,18 +4,20 @@
  * Examples are addressed by a global index (the builds' shards one after
  * another, in catalog order).  Shards are checked against the catalog when
  * opened: a missing, truncated or modified shard is refused.  Nothing is
- * held per example: a build of any size costs a few bytes per shard.
+ * held per example of a build: one of any size costs a few bytes per
+ * shard.  A JSONL file is read whole into memory and counts as one shard.
  *
  * The order (al_examples_reader): each epoch visits every example once.
  * It shuffles the shards' order, reads each shard from first to last, and
- * hands out examples through a shuffle buffer of `buffer` examples: the
- * next example is a random one of the buffer, replaced by the next one
- * read.  Memory is the buffer, whatever the data's size; examples mix
- * across the shards the buffer spans.  Everything is a pure function of
- * the seed, so the same seed gives the same order, and the state (its
- * position: epoch, shard, example; the buffer; the generator) can be
- * saved and restored so a resumed run sees exactly the examples the
- * uninterrupted one would have seen.
+ * hands out examples through a shuffle buffer of `buffer` examples (at
+ * most all of them): the next example is a random one of the buffer,
+ * replaced by the next one read.  Memory is the buffer, whatever the
+ * data's size; examples mix across the shards the buffer spans.
+ * Everything is a pure function of the seed, so the same seed gives the
+ * same order.  A resumed training run finds its place with
+ * al_examples_reader_seek (the indices replayed, no example read); the
+ * whole state (epoch, shard, example; the buffer; the generator) can also
+ * be saved and restored, for a caller that keeps it in a checkpoint.
  *
  *     al_examples_reader *r = al_examples_reader_new(src, seed, 10000, &e);
  *     long i = al_examples_reader_next(r);        // then al_examples_get(src, i, ...)
