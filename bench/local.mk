@@ -16,6 +16,10 @@ EXTRA_DIST += bench/train bench/ref/train_step.py
 bench-train: bench/train_step bench/sgemm
 	$(SHELL) $(srcdir)/bench/train .
 
+# the step that trains every weight (pretraining, full fine-tuning)
+bench-train-full: bench/train_step bench/sgemm
+	MODE=full $(SHELL) $(srcdir)/bench/train .
+
 EXTRA_DIST += bench/methods
 bench-methods: adalink
 	$(SHELL) $(srcdir)/bench/methods .

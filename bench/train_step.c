@@ -1,6 +1,8 @@
 /* train_step.c: time the AdaLink training step (forward, backward to the
- * adapter) of DESIGN.md's geometry through libadalink.
- *   bench/train_step [STEPS] [B Te Td]
+ * adapter) of DESIGN.md's geometry through libadalink; with "full" first,
+ * the step that trains every weight (pretraining, full fine-tuning: the
+ * backward computes every weight's gradient too).
+ *   bench/train_step [full] [STEPS] [B Te Td]
  * Prints: seconds per step, GFLOP per step (matrix products), GFLOP/s. */
 #include <stdio.h>
 #include <math.h>
@@ -23,6 +25,9 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	al_blas_boot(argc, argv);
+	int full = argc > 1 && strcmp(argv[1], "full") == 0;
+	argc -= full;
+	argv += full;
 	int steps = argc > 1 ? atoi(argv[1]) : 3;
 	int B = argc > 4 ? atoi(argv[2]) : 8, Te = argc > 4 ? atoi(argv[3]) : 128;
 	int Td = argc > 4 ? atoi(argv[4]) : 32, R = 64;
@@ -66,14 +71,26 @@ int main(int argc, char **argv)
 	float *h = malloc(sizeof(float) * N * R), *dz = malloc(sizeof(float) * N * R);
 	al_t5_embed(m, ids, N, raw, &e);
 	al_t5_acts *a = al_t5_acts_new(m, B, Te, Td, &e);
+	al_t5 *grads = full ? al_t5_grads_new(m, &e) : NULL;
+	if (!a || (full && (!grads || al_t5_acts_train(a, NULL, grads, m, &e) < 0))) {
+		fprintf(stderr, "bench: %s\n", e.msg);
+		return 1;
+	}
 	al_t5_batch b = {B, Te, Td, enc, NULL, tg};
 	double best = 1e9, loss = 0;
 	for (int s = 0; s < steps + 1; s++) {
 		double t0 = now();
-		al_module_forward(mod, AL_ACT_NONE, raw, enc, z, h, NULL, N);
-		loss = al_t5_forward(m, a, &b, NULL);
-		al_t5_backward(m, a, g);
-		al_module_backward(mod, AL_ACT_NONE, raw, z, h, NULL, g, dz, N);
+		if (full) {   /* every weight: the embeddings' gradient too */
+			memcpy(enc, raw, sizeof(float) * N * C);
+			loss = al_t5_forward(m, a, &b, NULL);
+			al_t5_backward(m, a, g);
+			al_t5_embed_backward(grads, ids, N, g);
+		} else {
+			al_module_forward(mod, AL_ACT_NONE, raw, enc, z, h, NULL, N);
+			loss = al_t5_forward(m, a, &b, NULL);
+			al_t5_backward(m, a, g);
+			al_module_backward(mod, AL_ACT_NONE, raw, z, h, NULL, g, dz, N);
+		}
 		double t = now() - t0;
 		if (s > 0 && t < best)   /* the first step warms up */
 			best = t;
@@ -88,8 +105,11 @@ int main(int argc, char **argv)
 	double head = 2.0 * M * C * V, ada = 2.0 * 2 * N * C * R;
 	double fwd = L * (enc_lin + enc_att) + Ld * (dec_lin + dec_att) + head + ada;
 	double bwd = L * (enc_lin + 2 * enc_att) + Ld * (dec_lin + 2 * dec_att) + head + 2 * ada;
+	if (full)   /* no module; every linear layer and the head a second product */
+		bwd = L * (2 * enc_lin + 2 * enc_att) + Ld * (2 * dec_lin + 2 * dec_att) + 2 * head,
+		fwd -= ada;
 	double gf = (fwd + bwd) * 1e-9;
-	printf("adalink\tcore %s\tthreads %d\tloss %.4f\t%.4f s/step\t%.1f GFLOP/step\t%.1f GFLOP/s\n",
-	       al_blas_core(), al_blas_threads(), loss / M, best, gf, gf / best);
+	printf("adalink%s\tcore %s\tthreads %d\tloss %.4f\t%.4f s/step\t%.1f GFLOP/step\t%.1f GFLOP/s\n",
+	       full ? " full" : "", al_blas_core(), al_blas_threads(), loss / M, best, gf, gf / best);
 	return 0;
 }
