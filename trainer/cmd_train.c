@@ -9,6 +9,7 @@
 #include "lib/cli.h"
 #include "lib/log.h"
 #include "trainer/adalink.h"
+#include "trainer/objective.h"
 #include "trainer/optim.h"
 #include "trainer/run.h"
 #include "trainer/tasks.h"
@@ -23,14 +24,18 @@ static const al_cmd_help help = {
 	"                     [--optimizer adafactor|adamw] [--lr X] [--warmup N] [--no-decay]\n"
 	"                     [--steps N] [--batch B] [--micro M] [--clip X] [--seed S]\n"
 	"                     [--eval-every K] [--model SPM] [--metric NAME|none]\n"
-	"                     [--projection F] [--run NAME] [--resume] -o ADAPTER",
+	"                     [--projection F] [--run NAME] [--resume]\n"
+	"                     [--objective supervised|span|prefix-lm] [--inputs-length N]\n"
+	"                     [--schedule rsqrt|cosine|constant] -o ADAPTER",
 	"Train AdaLink modules (E' = E + f(E W_down) W_up on the input embeddings of\n"
 	"each modality) over a frozen T5-family backbone on the shards of builds in\n"
 	"a catalog, or on JSONL examples ({\"input_ids\", \"target_ids\"} with\n"
 	"optional \"task\" and \"image_embeddings\").\n"
 	"Writes the adapter to ADAPTER and the optimizer state to ADAPTER.state.\n"
 	"--method trains instead the paper's baselines: prompt tuning, LoRA, or every\n"
-	"weight of the backbone (full; ADAPTER is then a whole checkpoint).",
+	"weight of the backbone (full; ADAPTER is then a whole checkpoint).\n"
+	"--objective span or prefix-lm pretrains instead on examples made from a text\n"
+	"corpus (with --method full: T5's span corruption, then LM adaptation).",
 	"  -b, --backbone CKPT     the frozen backbone (folder or .safetensors)\n"
 	"      --projection F      vision_projection.weight [d_model, D] from the\n"
 	"                          safetensors file F, for image inputs (replacing the\n"
@@ -68,7 +73,16 @@ static const al_cmd_help help = {
 	"  -O, --optimizer NAME    adafactor (default) or adamw\n"
 	"  -l, --lr X              peak learning rate (default 1e-3)\n"
 	"  -w, --warmup N          linear warm-up steps (default 0)\n"
-	"      --no-decay          keep the rate after the warm-up (default: 1/sqrt)\n"
+	"      --schedule S        after the warm-up: rsqrt (default; lr sqrt(w/t)),\n"
+	"                          cosine (down to 0 at the last step) or constant\n"
+	"      --no-decay          keep the rate after the warm-up (--schedule constant)\n"
+	"      --objective O       supervised (default: inputs and targets as given),\n"
+	"                          span (T5's span corruption) or prefix-lm (LM\n"
+	"                          adaptation) over --data RECORDS, text records of\n"
+	"                          adalink ingest text, tokenized with --model SPM;\n"
+	"                          --dev RECORDS the same, for the validation loss\n"
+	"      --inputs-length N   pretraining: encoder tokens of an example (default\n"
+	"                          128; span corruption fills them exactly)\n"
 	"  -n, --steps N           optimizer steps (default 1000)\n"
 	"  -B, --batch B           examples per step (default 8)\n"
 	"  -m, --micro M           examples per forward pass (default: the batch)\n"
@@ -119,7 +133,8 @@ static void print_event(void *ctx, const al_train_event *ev)
  * error). */
 static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 {
-	enum { NO_DECAY = 1000, RUN, MODEL, METRIC, PROJ, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY };
+	enum { NO_DECAY = 1000, RUN, MODEL, METRIC, PROJ, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY,
+	       OBJECTIVE, INLEN, SCHEDULE };
 	static const struct option opts[] = {
 		{"backbone", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
 		{"catalog", required_argument, 0, 'C'}, {"train", required_argument, 0, 't'},
@@ -140,6 +155,9 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 		{"dry-run", no_argument, 0, DRY},
 		{"projection", required_argument, 0, PROJ},
 		{"model", required_argument, 0, MODEL}, {"metric", required_argument, 0, METRIC},
+		{"objective", required_argument, 0, OBJECTIVE},
+		{"inputs-length", required_argument, 0, INLEN},
+		{"schedule", required_argument, 0, SCHEDULE},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
@@ -168,6 +186,24 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 			if ((s->method = al_method_parse(optarg)) < 0)
 				return *status = al_cli_usage(&help, "--method wants adalink, prompt, lora or full, "
 						    "not '%s'", optarg);
+			break;
+		case OBJECTIVE:
+			if ((s->objective = al_objective_parse(optarg)) < 0)
+				return *status = al_cli_usage(&help, "--objective wants supervised, span or "
+							      "prefix-lm, not '%s'", optarg);
+			break;
+		case SCHEDULE:
+			s->schedule = !strcmp(optarg, "rsqrt") ? AL_DECAY_RSQRT :
+				      !strcmp(optarg, "cosine") ? AL_DECAY_COSINE :
+				      !strcmp(optarg, "constant") ? AL_DECAY_NONE : -1;
+			if (s->schedule < 0)
+				return *status = al_cli_usage(&help, "--schedule wants rsqrt, cosine or "
+							      "constant, not '%s'", optarg);
+			break;
+		case INLEN:
+			if (al_parse_long(optarg, 2, 1 << 16, &s->inputs_length) < 0)
+				return *status = al_cli_usage(&help, "--inputs-length wants 2 to 65536 "
+							      "tokens, not '%s'", optarg);
 			break;
 		case SAMPLE:
 			s->sample = strcmp(optarg, "proportional") == 0 ? AL_SAMPLE_PROPORTIONAL :
@@ -246,6 +282,12 @@ static int check_options(int argc, char **argv, const al_train_spec *s)
 	if (s->metric && strcmp(s->metric, "none") && (!s->spm || !s->dev))
 		return al_cli_usage(&help, "--metric scores the --dev set's outputs as text: give "
 				    "--dev and --model SPM");
+	if (s->objective != AL_OBJ_SUPERVISED && (s->train || !s->spm || s->per_task ||
+						  s->sample >= 0))
+		return al_cli_usage(&help, "--objective %s makes its examples "
+				    "from a text corpus: give --data RECORDS (adalink ingest text) and "
+				    "--model SPM, and no --train, --per-task or --sample",
+				    al_objective_name(s->objective));
 	if (s->run && !s->catalog)
 		return al_cli_usage(&help, "--run names the run in a catalog: give --catalog DB");
 	if (optind < argc)

@@ -19,6 +19,8 @@ struct al_examples {
 	al_shard **shards;
 	int nshards;
 	long *first;          /* [nshards + 1] */
+	/* made on request (shards: groups of consecutive examples) */
+	al_examples_source made;
 };
 
 /* The shard holding global example i (binary search), and its index in it. */
@@ -160,14 +162,33 @@ bad:
 	return NULL;
 }
 
+al_examples *al_examples_made(const al_examples_source *src, al_err *e)
+{
+	al_examples *s = calloc(1, sizeof *s);
+	int k = src->nshards > 0 ? src->nshards : 1;
+	if (!s || !(s->first = malloc(sizeof *s->first * (size_t)(k + 1)))) {
+		free(s);
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->made = *src;
+	s->n = src->n;
+	s->nshards = k;
+	for (int i = 0; i <= k; i++)   /* k groups of (nearly) equal size */
+		s->first[i] = (long)((double)src->n * i / k);
+	return s;
+}
+
 void al_examples_free(al_examples *s)
 {
 	if (!s)
 		return;
+	if (s->made.free)
+		s->made.free(s->made.ctx);
 	for (long i = 0; s->xs && i < s->n; i++)
 		al_example_clear(&s->xs[i]);
 	free(s->xs);
-	for (int i = 0; i < s->nshards; i++)
+	for (int i = 0; s->shards && i < s->nshards; i++)
 		al_shard_close(s->shards[i]);
 	free(s->shards);
 	free(s->first);
@@ -181,6 +202,10 @@ int al_examples_get(const al_examples *s, long i, uint64_t pick, al_example *x, 
 	if (s->xs) {
 		*x = s->xs[i];
 		return 0;
+	}
+	if (s->made.get) {
+		memset(x, 0, sizeof *x);
+		return s->made.get(s->made.ctx, i, pick, x, e);
 	}
 	uint64_t at = 0;
 	const al_shard *sh = s->shards[locate(s, i, &at)];
@@ -226,7 +251,7 @@ int al_examples_get(const al_examples *s, long i, uint64_t pick, al_example *x, 
 
 int al_examples_ntargets(const al_examples *s, long i)
 {
-	if (s->xs)
+	if (s->xs || s->made.get)
 		return 1;
 	al_shard_example se;
 	uint64_t at = 0;
@@ -247,6 +272,10 @@ const char *al_examples_task(const al_examples *s, long i, char *buf, size_t n)
 {
 	if (s->xs) {
 		snprintf(buf, n, "%s", s->xs[i].task);
+		return buf;
+	}
+	if (s->made.get) {
+		buf[0] = 0;
 		return buf;
 	}
 	al_shard_example se;

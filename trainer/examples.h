@@ -37,6 +37,19 @@ typedef struct al_examples al_examples;
 al_examples *al_examples_jsonl(const char *path, al_err *e);
 /* names: comma-separated build names. */
 al_examples *al_examples_builds(const char *catalog, const char *names, al_err *e);
+/* Examples made on request, e.g. by a pretraining objective over a corpus:
+ * n of them, in nshards groups of consecutive examples (the reader
+ * shuffles the groups' order); get fills x afresh (released with
+ * al_example_clear) for example i and its visit's pick; free releases ctx
+ * with the examples. */
+typedef struct al_examples_source {
+	long n;
+	int nshards;
+	void *ctx;
+	int (*get)(void *ctx, long i, uint64_t pick, al_example *x, al_err *e);
+	void (*free)(void *ctx);
+} al_examples_source;
+al_examples *al_examples_made(const al_examples_source *src, al_err *e);
 void al_examples_free(al_examples *s);
 long al_examples_count(const al_examples *s);
 

@@ -17,7 +17,8 @@ libadalink_a_SOURCES += \
 	trainer/predict.c trainer/predict.h \
 	trainer/run.c trainer/run.h \
 	trainer/run_setup.c trainer/run_setup.h \
-	trainer/span.c trainer/span.h
+	trainer/span.c trainer/span.h \
+	trainer/objective.c trainer/objective.h
 adalink_SOURCES += trainer/cmd_forward.c trainer/cmd_predict.c trainer/cmd_train.c \
 	trainer/cmd_init.c trainer/cmd_runs.c trainer/cmd_plot.c trainer/cmd_merge.c
 dist_man_MANS += man/adalink-runs.1 man/adalink-plot.1 man/adalink-forward.1 man/adalink-predict.1 man/adalink-train.1 \
@@ -36,7 +37,8 @@ EXTRA_DIST += tests/cli/runs.sh tests/cli/plot.sh tests/cli/memorise.sh tests/cl
 	tests/ref/compare.py
 
 # T5's pretraining objectives (span corruption, prefix LM) and packing
-check_PROGRAMS += tests/unit/test_span
+check_PROGRAMS += tests/unit/test_span tests/unit/test_objective
 tests_unit_test_span_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_span
-EXTRA_DIST += tests/ref/span_ref.py tests/data/span
+tests_unit_test_objective_LDADD = $(TEST_LDADD)
+TESTS += tests/unit/test_span tests/unit/test_objective tests/cli/pretrain.sh
+EXTRA_DIST += tests/ref/span_ref.py tests/data/span tests/cli/pretrain.sh

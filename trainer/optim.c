@@ -217,5 +217,10 @@ double al_lr_at(const al_schedule *s, long t)
 	double f = t / w;
 	if (f < 1)
 		return s->base * f;
-	return s->decay ? s->base * sqrt(w / t) : s->base;
+	if (s->decay == AL_DECAY_COSINE) {
+		double span = (double)s->total - w;
+		double p = span > 0 ? (t - w) / span : 1;
+		return p >= 1 ? 0 : s->base * 0.5 * (1 + cos(M_PI * p));
+	}
+	return s->decay == AL_DECAY_RSQRT ? s->base * sqrt(w / t) : s->base;
 }

@@ -58,13 +58,17 @@ void al_optim_set_steps(al_optim *o, long t);
  * returns the norm before clipping. */
 double al_clip_grad_norm(const al_param *ps, int n, double max_norm);
 
-/* Linear warm-up, then reciprocal square-root decay (t counts from 1,
- * w = max(warmup, 1)):  lr(t) = base min(t / w, sqrt(w / t)), or with
- * decay = 0 base min(t / w, 1). */
+/* Linear warm-up, then a decay (t counts from 1, w = max(warmup, 1)):
+ *   AL_DECAY_RSQRT   lr(t) = base min(t / w, sqrt(w / t))
+ *   AL_DECAY_NONE    lr(t) = base min(t / w, 1)
+ *   AL_DECAY_COSINE  base t / w, then base (1 + cos(pi (t - w) / (T - w))) / 2
+ *                    down to 0 at the last step T = total (and after it) */
+enum { AL_DECAY_NONE, AL_DECAY_RSQRT, AL_DECAY_COSINE };
 typedef struct al_schedule {
 	double base;
 	long warmup;
 	int decay;
+	long total;           /* the cosine's last step */
 } al_schedule;
 
 double al_lr_at(const al_schedule *s, long t);

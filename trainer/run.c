@@ -17,6 +17,8 @@
 #include "trainer/evaluate.h"
 #include "trainer/examples.h"
 #include "trainer/forward.h"
+#include "trainer/objective.h"
+#include "trainer/optim.h"
 #include "trainer/run_setup.h"
 #include "trainer/runlog.h"
 #include "trainer/tasks.h"
@@ -34,6 +36,9 @@ void al_train_spec_defaults(al_train_spec *s)
 	s->sample = -1;
 	s->optimizer = AL_ADAFACTOR;
 	s->lr = 1e-3;
+	s->schedule = AL_DECAY_RSQRT;
+	s->objective = AL_OBJ_SUPERVISED;
+	s->inputs_length = 128;
 	s->steps = 1000;
 	s->batch = 8;
 	s->clip = 1.0;
@@ -86,6 +91,27 @@ static double now(clockid_t clock)
 
 /* ---- opening ---- */
 
+/* A pretraining objective's examples over the corpus (and the held-out
+ * one), tokenized with the model's SentencePiece model. */
+static int open_corpus(run *r, al_err *e)
+{
+	const al_train_spec *s = r->s;
+	al_objective_opts o = {s->objective, (int)s->inputs_length, al_t5_cfg(r->m)->vocab,
+			       (uint64_t)s->seed};
+	al_spm *sp = al_spm_new(s->spm, e);
+	if (!sp)
+		return e->code;
+	int rc = 0;
+	if (!(r->src = al_examples_objective(s->data, sp, &o, e)) ||
+	    (s->dev && !(r->dev = al_examples_objective(s->dev, sp, &o, e))))
+		rc = e->code;
+	al_spm_free(sp);
+	if (rc == 0)
+		note(r, AL_TRAIN_NOTE, "%s: %ld examples of %ld encoder tokens", al_objective_name(
+		     s->objective), al_examples_count(r->src), s->inputs_length);
+	return rc;
+}
+
 /* The backbone (a full fine-tuning resumes from the weights it wrote),
  * the data, and the backbone's SHA-256. */
 static int open_model_and_data(run *r, al_err *e)
@@ -97,11 +123,15 @@ static int open_model_and_data(run *r, al_err *e)
 		return e->code;
 	if (s->dry_run && !s->data && !s->train)
 		return 0;   /* counting needs the data only to find the tasks */
-	if (!(r->src = s->train ? al_examples_builds(s->catalog, s->train, e) :
-		       al_examples_jsonl(s->data, e)) ||
-	    (s->dev && !(r->dev = s->train ? al_examples_builds(s->catalog, s->dev, e) :
-			 al_examples_jsonl(s->dev, e))))
+	if (s->objective != AL_OBJ_SUPERVISED) {
+		if (open_corpus(r, e) < 0)
+			return e->code;
+	} else if (!(r->src = s->train ? al_examples_builds(s->catalog, s->train, e) :
+			      al_examples_jsonl(s->data, e)) ||
+		   (s->dev && !(r->dev = s->train ? al_examples_builds(s->catalog, s->dev, e) :
+				al_examples_jsonl(s->dev, e)))) {
 		return e->code;
+	}
 	if ((!s->resume || s->catalog) && !s->dry_run)
 		return al_run_backbone_sha256(s->backbone, r->sha, e);
 	return 0;
@@ -146,7 +176,8 @@ static int open_training(run *r, al_err *e)
 	to.optimizer = s->optimizer;
 	to.lr = s->lr;
 	to.warmup = s->warmup;
-	to.decay = !s->no_decay;
+	to.decay = s->no_decay ? AL_DECAY_NONE : s->schedule;
+	to.total_steps = s->steps;
 	to.micro = (int)s->micro;
 	to.clip = s->clip;
 	to.dropout = s->dropout;
@@ -181,7 +212,8 @@ static int open_eval(run *r, al_err *e)
 	if (!r->dev)
 		return 0;
 	char why[512] = "";
-	if (al_run_eval_setup(r->dev, s->train ? s->catalog : NULL, s->dev, s->spm, s->metric,
+	if (s->objective == AL_OBJ_SUPERVISED &&   /* pretraining: the dev loss alone */
+	    al_run_eval_setup(r->dev, s->train ? s->catalog : NULL, s->dev, s->spm, s->metric,
 			      &r->sp, &r->eo, why, sizeof why, e) < 0)
 		return e->code;
 	if (*why)

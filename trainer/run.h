@@ -42,6 +42,9 @@ typedef struct al_train_spec {
 	const char *metric;        /* --metric: a metric name, "none", or NULL (the task's) */
 	const char *run;           /* --run: the run's name (NULL: the output's) */
 	const char *output;        /* -o */
+	/* the objective */
+	int objective;             /* --objective: AL_OBJ_* (objective.h) */
+	long inputs_length;        /* --inputs-length: a pretraining example's encoder tokens */
 	/* the method */
 	int method;                /* --method: AL_METHOD_* */
 	long rank;                 /* -r: AdaLink's and LoRA's r; prompt's hidden units */
@@ -60,7 +63,8 @@ typedef struct al_train_spec {
 	int optimizer;             /* -O: AL_ADAFACTOR or AL_ADAMW */
 	double lr;                 /* -l */
 	long warmup;               /* -w */
-	int no_decay;              /* --no-decay */
+	int schedule;              /* --schedule: AL_DECAY_* (optim.h) */
+	int no_decay;              /* --no-decay: the same as --schedule constant */
 	long steps;                /* -n */
 	long batch;                /* -B */
 	long micro;                /* -m (0: the batch) */
@@ -72,7 +76,8 @@ typedef struct al_train_spec {
 
 /* adalink train's defaults: adalink, rank 64, 64 prompt tokens, text,
  * dropout 0.1, Adafactor at 1e-3 with 1/sqrt decay, 1000 steps of 8,
- * clip 1.0, a report every 100 steps, seed 0. */
+ * clip 1.0, a report every 100 steps, seed 0; supervised, or pretraining
+ * examples of 128 encoder tokens. */
 void al_train_spec_defaults(al_train_spec *s);
 
 enum {

@@ -14,6 +14,8 @@
 #include "metrics/glue.h"
 #include "metrics/score.h"
 #include "trainer/adalink.h"
+#include "trainer/objective.h"
+#include "trainer/optim.h"
 
 int al_run_backbone_sha256(const char *backbone, char sha[65], al_err *e)
 {
@@ -65,11 +67,15 @@ char *al_run_config_json(const char *adapter_config, const al_train_spec *s)
 		{"backbone", s->backbone}, {"train", s->train ? s->train : s->data}, {"dev", s->dev},
 		{"output", s->output},
 		{"optimizer", s->optimizer == AL_ADAMW ? "adamw" : "adafactor"},
+		{"schedule", s->no_decay || s->schedule == AL_DECAY_NONE ? "constant" :
+			     s->schedule == AL_DECAY_COSINE ? "cosine" : "rsqrt"},
+		{"objective", al_objective_name(s->objective)},
 	};
 	const struct { const char *k; double v; } nums[] = {
 		{"lr", s->lr}, {"warmup", (double)s->warmup}, {"decay", !s->no_decay},
 		{"steps", (double)s->steps}, {"batch", (double)s->batch}, {"micro", (double)s->micro},
 		{"clip", s->clip}, {"eval_every", (double)s->eval_every},
+		{"inputs_length", s->objective ? (double)s->inputs_length : 0},
 	};
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (!g)

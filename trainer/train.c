@@ -27,7 +27,7 @@ void al_train_defaults(al_train_opts *o)
 	memset(o, 0, sizeof *o);
 	o->optimizer = AL_ADAFACTOR;
 	o->lr = 1e-3;
-	o->decay = 1;
+	o->decay = AL_DECAY_RSQRT;
 	o->clip = 1.0;
 }
 
@@ -103,7 +103,7 @@ int al_trainer_step(al_trainer *t, const al_example *xs, int n, double *loss, al
 	if (!isfinite(norm))
 		return al_err_set(e, AL_ENUMERIC, "step %ld: the gradient norm is %g",
 				  al_trainer_steps(t) + 1, norm);
-	al_schedule s = {t->o.lr, t->o.warmup, t->o.decay};
+	al_schedule s = {t->o.lr, t->o.warmup, t->o.decay, t->o.total_steps};
 	t->lr = al_lr_at(&s, al_trainer_steps(t) + 1);
 	float *b = t->backup;
 	for (int i = 0; i < t->nps; i++) {

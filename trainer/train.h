@@ -23,7 +23,8 @@ typedef struct al_train_opts {
 	int optimizer;        /* AL_ADAFACTOR or AL_ADAMW */
 	double lr;            /* peak learning rate */
 	long warmup;          /* linear warm-up steps */
-	int decay;            /* reciprocal square-root decay after the warm-up */
+	int decay;            /* after the warm-up: AL_DECAY_* (optim.h) */
+	long total_steps;     /* the run's last step (the cosine decays to it) */
 	int micro;            /* examples per forward pass (0: all at once) */
 	double clip;          /* gradient-norm clip (0: none) */
 	double dropout;       /* on the modules' hidden units (0: none) */
