@@ -25,7 +25,7 @@ static const al_cmd_help help = {
 	"  -s, --size S        resize to S x S pixels (default 224)\n"
 	"  -p, --patch P       patch side, dividing S (default 14)\n"
 	"      --vit CKPT      embed the patches with this ViT (a Hugging Face folder or\n"
-	"                      .safetensors); S and P default to its image and patch size\n"
+	"                      .safetensors); S and P are its image and patch size\n"
 	"      --dtype T       f32 (default) or f16\n"
 	"      --filter F      bilinear (default) or bicubic, as Pillow's\n"
 	"      --draft         let the JPEG decoder scale down by 1/2, 1/4, 1/8 first\n"
