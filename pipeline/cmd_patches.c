@@ -146,6 +146,61 @@ static int each(void *ctx, const al_patch_item *it)
 	return al_st_writer_put(k->w, d, e);
 }
 
+/* Patch (and embed) k->paths[0..nimg) into out; the exit status. */
+static int write_all(sink *k, const char *out, int nimg, const al_patch_opts *o,
+		     const char *vitpath)
+{
+	int np = (o->size / o->patch) * (o->size / o->patch);
+	size_t nval = (size_t)np * o->patch * o->patch * 3;   /* the patches */
+	size_t nout = k->vit ? (size_t)np * al_vit_cfg(k->vit)->hidden : nval;
+	char sz[32], pt[32], mean[160], std[160];
+	snprintf(sz, sizeof sz, "%d", o->size);
+	snprintf(pt, sizeof pt, "%d", o->patch);
+	snprintf(mean, sizeof mean, "%.9g,%.9g,%.9g", o->mean[0], o->mean[1], o->mean[2]);
+	snprintf(std, sizeof std, "%.9g,%.9g,%.9g", o->std[0], o->std[1], o->std[2]);
+	const char *meta[] = {
+		"size", sz, "patch", pt,
+		"filter", o->filter == AL_FILTER_BICUBIC ? "bicubic" : "bilinear",
+		"draft", o->draft ? "1" : "0", "exif", o->exif ? "1" : "0",
+		"mean", mean, "std", std,
+		"layout", k->vit ? "ViT patch-token embeddings [patches, hidden], patches row-major"
+		: "patches row-major; within a patch pixels row-major, channels last (RGB)",
+		"vit", vitpath,
+	};
+	uint64_t shape[2] = {(uint64_t)np, (uint64_t)(nout / np)};
+	int rc = AL_EXIT_FAIL;
+	k->nout = nout;
+	k->emb = k->vit ? malloc(nout * sizeof *k->emb) : NULL;
+	k->h16 = k->f16 ? malloc(nout * sizeof *k->h16) : NULL;
+	if ((k->vit && !k->emb) || (k->f16 && !k->h16)) {
+		al_error("out of memory");
+		goto fail;
+	}
+	if (!(k->w = out_begin(out, meta, k->vit ? 9 : 8, k->paths, nimg,
+			       k->f16 ? AL_F16 : AL_F32, shape, k->e))) {
+		al_error("%s", k->e->msg);
+		goto fail;
+	}
+	k->prog = al_progress_new("images", (uint64_t)nimg);
+	/* With a ViT the forward (OpenBLAS on -j threads, here) is the work;
+	 * one decoding thread keeps ahead of it without oversubscribing. */
+	int r = al_patches_each(k->paths, nimg, o, k->png != NULL, k->vit ? 1 : al_cli_threads(),
+				each, k, k->e);
+	al_progress_free(k->prog);
+	if (r < 0 || al_st_writer_commit(k->w, k->e) < 0) {
+		al_error("%s", k->e->msg);
+		goto fail;
+	}
+	if (k->skipped)
+		al_warn("skipped %d of %d images", k->skipped, nimg);
+	rc = AL_EXIT_OK;
+fail:
+	al_st_writer_free(k->w);
+	free(k->emb);
+	free(k->h16);
+	return rc;
+}
+
 int cmd_patches(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -237,55 +292,9 @@ int cmd_patches(int argc, char **argv)
 		}
 	}
 
-	int np = (o.size / o.patch) * (o.size / o.patch);
-	size_t nval = (size_t)np * o.patch * o.patch * 3;   /* the patches */
-	size_t nout = vit ? (size_t)np * al_vit_cfg(vit)->hidden : nval;
-	char sz[32], pt[32], mean[160], std[160];
-	snprintf(sz, sizeof sz, "%d", o.size);
-	snprintf(pt, sizeof pt, "%d", o.patch);
-	snprintf(mean, sizeof mean, "%.9g,%.9g,%.9g", o.mean[0], o.mean[1], o.mean[2]);
-	snprintf(std, sizeof std, "%.9g,%.9g,%.9g", o.std[0], o.std[1], o.std[2]);
-	const char *meta[] = {
-		"size", sz, "patch", pt,
-		"filter", o.filter == AL_FILTER_BICUBIC ? "bicubic" : "bilinear",
-		"draft", o.draft ? "1" : "0", "exif", o.exif ? "1" : "0",
-		"mean", mean, "std", std,
-		"layout", vit ? "ViT patch-token embeddings [patches, hidden], patches row-major"
-		: "patches row-major; within a patch pixels row-major, channels last (RGB)",
-		"vit", vitpath,
-	};
-	uint64_t shape[2] = {(uint64_t)np, (uint64_t)(nout / np)};
-	int rc = AL_EXIT_FAIL;
-	sink k = {.paths = (const char *const *)argv + optind, .png = png,
-		  .multi = multi, .skip = skip, .f16 = f16, .vit = vit, .nout = nout, .e = &e};
-	k.emb = vit ? malloc(nout * sizeof *k.emb) : NULL;
-	k.h16 = f16 ? malloc(nout * sizeof *k.h16) : NULL;
-	if ((vit && !k.emb) || (f16 && !k.h16)) {
-		al_error("out of memory");
-		goto fail;
-	}
-	if (!(k.w = out_begin(out, meta, vit ? 9 : 8, k.paths, nimg, f16 ? AL_F16 : AL_F32,
-			      shape, &e))) {
-		al_error("%s", e.msg);
-		goto fail;
-	}
-	k.prog = al_progress_new("images", (uint64_t)nimg);
-	/* With a ViT the forward (OpenBLAS on -j threads, here) is the work;
-	 * one decoding thread keeps ahead of it without oversubscribing. */
-	int r = al_patches_each(k.paths, nimg, &o, png != NULL, vit ? 1 : al_cli_threads(), each,
-				&k, &e);
-	al_progress_free(k.prog);
-	if (r < 0 || al_st_writer_commit(k.w, &e) < 0) {
-		al_error("%s", e.msg);
-		goto fail;
-	}
-	if (k.skipped)
-		al_warn("skipped %d of %d images", k.skipped, nimg);
-	rc = AL_EXIT_OK;
-fail:
-	al_st_writer_free(k.w);
-	free(k.emb);
-	free(k.h16);
+	sink k = {.paths = (const char *const *)argv + optind, .png = png, .multi = multi,
+		  .skip = skip, .f16 = f16, .vit = vit, .e = &e};
+	int rc = write_all(&k, out, nimg, &o, vitpath);
 	al_vit_free(vit);
 	return rc;
 }
