@@ -4,7 +4,7 @@ libadalink_a_SOURCES = \
 	lib/err.c lib/err.h \
 	lib/log.c lib/log.h \
 	lib/file.c lib/file.h \
-	lib/safetensors.c lib/safetensors.h \
+	lib/safetensors.c lib/safetensors_write.c lib/safetensors.h \
 	lib/catalog.c lib/catalog.h \
 	lib/blas.c lib/blas.h \
 	lib/nn.c lib/nn.h \

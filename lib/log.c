@@ -18,7 +18,6 @@ void al_log_init(const char *p)
 
 void al_log_set_level(int l) { level = l; }
 int al_log_level(void) { return level; }
-const char *al_log_prog(void) { return prog; }
 
 static void vlog(const char *tag, const char *fmt, va_list ap)
 {

@@ -23,7 +23,6 @@ enum { AL_LOG_QUIET = 0, AL_LOG_INFO = 1, AL_LOG_DEBUG = 2 };
 void al_log_init(const char *prog);   /* "adalink CMD"; copied */
 void al_log_set_level(int level);
 int al_log_level(void);
-const char *al_log_prog(void);
 
 void al_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void al_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,4 +1,5 @@
-/* safetensors.c: the validating reader and the atomic writer. */
+/* safetensors.c: dtypes and the validating reader (the writer is in
+ * safetensors_write.c). */
 #include "safetensors.h"
 
 #include <inttypes.h>
@@ -7,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 #include "file.h"
@@ -569,7 +569,6 @@ void al_st_free(al_st *st)
 
 size_t al_st_count(const al_st *st) { return st->n; }
 uint64_t al_st_header_size(const al_st *st) { return st->hlen; }
-uint64_t al_st_file_size(const al_st *st) { return st->size; }
 
 const al_st_tensor *al_st_tensor_at(const al_st *st, size_t i)
 {
@@ -713,192 +712,4 @@ int al_st_read_f32(const al_st_tensor *t, float *out, al_err *e)
 				  "a floating-point dtype (F32, F16, BF16, F64)",
 				  t->name, al_dtype_name(t->dtype));
 	}
-}
-
-/* ---- writer ---- */
-
-typedef struct {
-	char *name;
-	al_dtype dtype;
-	int ndim;
-	uint64_t shape[AL_ST_MAX_DIMS];
-	uint64_t bytes;
-	const void *data;
-} wtensor;
-
-struct al_st_writer {
-	char *path;
-	wtensor *t;
-	size_t n, cap;
-	char **meta;
-	size_t nmeta, metacap;
-};
-
-al_st_writer *al_st_writer_new(const char *path, al_err *e)
-{
-	al_st_writer *w = calloc(1, sizeof *w);
-	if (!w || !(w->path = strdup(path))) {
-		free(w);
-		al_err_set(e, AL_ENOMEM, "out of memory");
-		return NULL;
-	}
-	return w;
-}
-
-int al_st_writer_meta(al_st_writer *w, const char *key, const char *val, al_err *e)
-{
-	for (size_t i = 0; i < w->nmeta; i++)
-		if (strcmp(w->meta[2 * i], key) == 0)
-			return al_err_set(e, AL_EINVAL, "'%s': duplicate metadata key '%s'",
-					  w->path, key);
-	if (w->nmeta == w->metacap) {
-		size_t c = w->metacap ? 2 * w->metacap : 8;
-		char **m = realloc(w->meta, 2 * c * sizeof *m);
-		if (!m)
-			return al_err_set(e, AL_ENOMEM, "out of memory");
-		w->meta = m;
-		w->metacap = c;
-	}
-	char *k = strdup(key), *v = strdup(val);
-	if (!k || !v) {
-		free(k);
-		free(v);
-		return al_err_set(e, AL_ENOMEM, "out of memory");
-	}
-	w->meta[2 * w->nmeta] = k;
-	w->meta[2 * w->nmeta + 1] = v;
-	w->nmeta++;
-	return 0;
-}
-
-int al_st_writer_add(al_st_writer *w, const char *name, al_dtype dtype, int ndim,
-		     const uint64_t *shape, const void *data, al_err *e)
-{
-	if ((unsigned)dtype >= AL_NDTYPES || ndim < 0 || ndim > AL_ST_MAX_DIMS)
-		return al_err_set(e, AL_EINVAL, "'%s': tensor '%s': bad dtype or rank",
-				  w->path, name);
-	if (strcmp(name, "__metadata__") == 0)
-		return al_err_set(e, AL_EINVAL, "'%s': '__metadata__' cannot name a "
-				  "tensor", w->path);
-	for (size_t i = 0; i < w->n; i++)
-		if (strcmp(w->t[i].name, name) == 0)
-			return al_err_set(e, AL_EINVAL, "'%s': duplicate tensor '%s'",
-					  w->path, name);
-	uint64_t bytes = al_dtype_size(dtype);
-	for (int i = 0; i < ndim; i++)
-		if (__builtin_mul_overflow(bytes, shape[i], &bytes))
-			return al_err_set(e, AL_EINVAL, "'%s': tensor '%s': shape "
-					  "overflows", w->path, name);
-	if (w->n == w->cap) {
-		size_t c = w->cap ? 2 * w->cap : 16;
-		wtensor *nt = realloc(w->t, c * sizeof *nt);
-		if (!nt)
-			return al_err_set(e, AL_ENOMEM, "out of memory");
-		w->t = nt;
-		w->cap = c;
-	}
-	wtensor *t = &w->t[w->n];
-	memset(t, 0, sizeof *t);
-	if (!(t->name = strdup(name)))
-		return al_err_set(e, AL_ENOMEM, "out of memory");
-	t->dtype = dtype;
-	t->ndim = ndim;
-	for (int i = 0; i < ndim; i++)
-		t->shape[i] = shape[i];
-	t->bytes = bytes;
-	t->data = data;
-	w->n++;
-	return 0;
-}
-
-static void gstr(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-int al_st_writer_commit(al_st_writer *w, al_err *e)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-	if (!g)
-		return al_err_set(e, AL_ENOMEM, "out of memory");
-	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-	int rc = 0;
-	yajl_gen_map_open(g);
-	if (w->nmeta) {
-		gstr(g, "__metadata__");
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < w->nmeta; i++) {
-			gstr(g, w->meta[2 * i]);
-			gstr(g, w->meta[2 * i + 1]);
-		}
-		yajl_gen_map_close(g);
-	}
-	uint64_t off = 0;
-	char num[32];
-	for (size_t i = 0; i < w->n; i++) {
-		wtensor *t = &w->t[i];
-		gstr(g, t->name);
-		yajl_gen_map_open(g);
-		gstr(g, "dtype");
-		gstr(g, al_dtype_name(t->dtype));
-		gstr(g, "shape");
-		yajl_gen_array_open(g);
-		for (int d = 0; d < t->ndim; d++) {
-			int k = snprintf(num, sizeof num, "%" PRIu64, t->shape[d]);
-			yajl_gen_number(g, num, (size_t)k);
-		}
-		yajl_gen_array_close(g);
-		gstr(g, "data_offsets");
-		yajl_gen_array_open(g);
-		int k = snprintf(num, sizeof num, "%" PRIu64, off);
-		yajl_gen_number(g, num, (size_t)k);
-		off += t->bytes;
-		k = snprintf(num, sizeof num, "%" PRIu64, off);
-		yajl_gen_number(g, num, (size_t)k);
-		yajl_gen_array_close(g);
-		yajl_gen_map_close(g);
-	}
-	if (yajl_gen_map_close(g) != yajl_gen_status_ok) {
-		yajl_gen_free(g);
-		return al_err_set(e, AL_EINVAL, "'%s': a name or metadata value is "
-				  "not valid UTF-8", w->path);
-	}
-	const unsigned char *json;
-	size_t jlen;
-	yajl_gen_get_buf(g, &json, &jlen);
-	size_t pad = (8 - jlen % 8) % 8;    /* data starts 8-byte aligned */
-	uint64_t hlen = jlen + pad;
-	uint8_t lenbuf[8];
-	for (int i = 0; i < 8; i++)
-		lenbuf[i] = (uint8_t)(hlen >> (8 * i));
-	al_afile *f = al_afile_open(w->path, e);
-	if (!f) {
-		yajl_gen_free(g);
-		return e ? e->code : AL_EIO;
-	}
-	FILE *fp = al_afile_fp(f);
-	fwrite(lenbuf, 1, 8, fp);
-	fwrite(json, 1, jlen, fp);
-	for (size_t i = 0; i < pad; i++)
-		fputc(' ', fp);
-	for (size_t i = 0; i < w->n; i++)
-		if (w->t[i].bytes)
-			fwrite(w->t[i].data, 1, w->t[i].bytes, fp);
-	yajl_gen_free(g);
-	rc = al_afile_commit(f, e);
-	return rc;
-}
-
-void al_st_writer_free(al_st_writer *w)
-{
-	if (!w)
-		return;
-	for (size_t i = 0; i < w->n; i++)
-		free(w->t[i].name);
-	for (size_t i = 0; i < 2 * w->nmeta; i++)
-		free(w->meta[i]);
-	free(w->meta);
-	free(w->t);
-	free(w->path);
-	free(w);
 }

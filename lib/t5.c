@@ -608,21 +608,6 @@ int al_t5_linear(const al_t5_config *c, int decoder, int layer, int slot, char *
 	return 1;
 }
 
-int al_t5_linear_parse(const al_t5_config *c, const char *name, int *decoder, int *layer, int *slot)
-{
-	char buf[160];
-	int I, O;
-	for (int d = 0; d < 2; d++)
-		for (int l = 0; l < (d ? c->dec_layers : c->enc_layers); l++)
-			for (int k = 0; k < AL_T5_SLOTS; k++)
-				if (al_t5_linear(c, d, l, k, buf, sizeof buf, &I, &O) &&
-				    strcmp(buf, name) == 0) {
-					*decoder = d, *layer = l, *slot = k;
-					return 0;
-				}
-	return -1;
-}
-
 float *al_t5_linear_weight(al_t5 *m, int decoder, int layer, int slot)
 {
 	char buf[160];

@@ -115,8 +115,6 @@ enum { AL_T5_Q, AL_T5_K, AL_T5_V, AL_T5_O, AL_T5_CQ, AL_T5_CK, AL_T5_CV, AL_T5_C
  * widths; returns 0 when the backbone has no such layer. */
 int al_t5_linear(const al_t5_config *c, int decoder, int layer, int slot, char *name, size_t n,
 		 int *I, int *O);
-/* The inverse of al_t5_linear: -1 when name is no linear layer of c. */
-int al_t5_linear_parse(const al_t5_config *c, const char *name, int *decoder, int *layer, int *slot);
 /* The weight [O, I] of a linear layer (writable, to merge into), or NULL. */
 float *al_t5_linear_weight(al_t5 *m, int decoder, int layer, int slot);
 

@@ -69,8 +69,8 @@ static char *sources_json(const al_build_opts *o, char (*src_sha)[65])
 }
 
 /* Every parameter that changes the shards, as canonical JSON. */
-static char *params_json(const al_build_opts *o, const char *spm_sha, const char *vit_sha,
-			 char (*src_sha)[65])
+static char *params_json(const al_build_opts *o, const al_patch_opts *po, const char *spm_sha,
+			 const char *vit_sha, char (*src_sha)[65])
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	yajl_gen_map_open(g);
@@ -80,8 +80,8 @@ static char *params_json(const al_build_opts *o, const char *spm_sha, const char
 	gs(g, "template"); gs(g, o->tmpl);
 	gs(g, "tokenizer_sha256"); gs(g, spm_sha);
 	gs(g, "vit_sha256"); gs(g, vit_sha);
-	gs(g, "size"); gi(g, o->size);
-	gs(g, "patch"); gi(g, o->patch);
+	gs(g, "size"); gi(g, po->size);
+	gs(g, "patch"); gi(g, po->patch);
 	gs(g, "dtype"); gs(g, o->dtype == AL_SHARD_BF16 ? "bf16" : "f16");
 	gs(g, "shard_examples"); gi(g, o->shard_examples);
 	gs(g, "limit"); gi(g, o->limit);
@@ -201,6 +201,7 @@ enum { J_FREE, J_QUEUED, J_DONE };
 typedef struct scratch {
 	struct ctx *c;
 	al_spm_tokens tok;
+	al_patcher *pt;            /* decode, resize, patchify */
 	float *px, *emb;
 } scratch;
 
@@ -302,16 +303,8 @@ static int work(ctx *c, scratch *s, job *j, al_err *e)
 	j->t_tok = t1 - t0;
 	j->np = 0;
 	if (j->img_size) {
-		al_image img = {0}, rs = {0};
-		al_decode_opts dopt = {0};
-		if ((rc = al_image_decode(j->img, j->img_size, j->label, &dopt, &img, e)) < 0)
-			return rc;
-		rc = al_image_resize(&img, o->size, o->size, c->po.filter, &rs, e);
-		al_image_release(&img);
-		if (rc == 0)
-			rc = al_image_patchify(&rs, o->patch, c->po.mean, c->po.std, s->px, e);
-		al_image_release(&rs);
-		if (rc < 0)
+		if ((rc = al_patcher_run_buf(s->pt, j->img, j->img_size, j->label, &c->po, s->px,
+					     NULL, e)) < 0)
 			return rc;
 		const float *src = s->px;
 		if (c->vit) {
@@ -463,7 +456,7 @@ static void stop_workers(ctx *c)
 
 static int start_workers(ctx *c, al_err *e)
 {
-	size_t px = c->npatch * (size_t)(c->o->patch * c->o->patch * 3);
+	size_t px = c->npatch * (size_t)(c->po.patch * c->po.patch * 3);
 	c->nslots = c->nworkers ? 4 * c->nworkers : 1;
 	c->slots = calloc((size_t)c->nslots, sizeof *c->slots);
 	c->nscr = c->nworkers ? c->nworkers : 1;
@@ -473,7 +466,8 @@ static int start_workers(ctx *c, al_err *e)
 	for (int i = 0; i < c->nscr; i++) {
 		c->scr[i].c = c;
 		if (c->npatch && (!(c->scr[i].px = malloc(sizeof(float) * px)) ||
-				  !(c->scr[i].emb = malloc(sizeof(float) * c->npatch * c->max_dim))))
+				  !(c->scr[i].emb = malloc(sizeof(float) * c->npatch * c->max_dim)) ||
+				  !(c->scr[i].pt = al_patcher_new())))
 			return al_err_set(e, AL_ENOMEM, "out of memory");
 	}
 	if (!c->nworkers)
@@ -501,6 +495,7 @@ static void free_pipeline(ctx *c)
 	free(c->slots);
 	for (int i = 0; c->scr && i < c->nscr; i++) {
 		al_spm_tokens_free(&c->scr[i].tok);
+		al_patcher_free(c->scr[i].pt);
 		free(c->scr[i].px);
 		free(c->scr[i].emb);
 	}
@@ -578,7 +573,15 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 	for (int i = 0; i < o->nsources; i++)
 		if ((rc = al_sha256_file(o->sources[i], src_sha[i], e)) < 0)
 			goto out;
-	params = params_json(o, spm_sha, o->vit ? vit_sha : NULL, src_sha);
+	/* the image and patch sides: the ViT's, or those asked for */
+	al_patch_opts_default(&c.po);
+	if (!o->no_images && o->vit && !(c.vit = al_vit_load(o->vit, e))) {
+		rc = e->code;
+		goto out;
+	}
+	if ((rc = al_patch_opts_settle(&c.po, o->size, o->patch, c.vit, o->vit, e)) < 0)
+		goto out;
+	params = params_json(o, &c.po, spm_sha, o->vit ? vit_sha : NULL, src_sha);
 	if (!(c.cat = al_catalog_open(o->catalog, e))) {
 		rc = e->code;
 		goto out;
@@ -644,32 +647,17 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 		rc = e->code;
 		goto fail;
 	}
-	al_patch_opts_default(&c.po);
-	c.po.size = o->size;
-	c.po.patch = o->patch;
 	if (!o->no_images) {
-		c.npatch = (size_t)(o->size / o->patch) * (o->size / o->patch);
-		c.dim = (uint32_t)(o->patch * o->patch * 3);
-		if (o->vit) {
-			if (!(c.vit = al_vit_load(o->vit, e))) {
-				rc = e->code;
-				goto fail;
-			}
-			if (al_vit_cfg(c.vit)->patch != o->patch || al_vit_cfg(c.vit)->image != o->size) {
-				rc = al_err_set(e, AL_EINVAL, "'%s' takes %d x %d images in %d x %d "
-						"patches; give --size %d --patch %d", o->vit,
-						al_vit_cfg(c.vit)->image, al_vit_cfg(c.vit)->image,
-						al_vit_cfg(c.vit)->patch, al_vit_cfg(c.vit)->patch,
-						al_vit_cfg(c.vit)->image, al_vit_cfg(c.vit)->patch);
-				goto fail;
-			}
+		int side = c.po.size, p = c.po.patch;
+		c.npatch = (size_t)(side / p) * (side / p);
+		c.dim = (uint32_t)(p * p * 3);
+		if (c.vit) {
 			c.dim = (uint32_t)al_vit_cfg(c.vit)->hidden;
 			/* one OpenBLAS thread inside each worker: never
 			 * oversubscribed, and the same sums whatever -j is */
 			al_blas_set_threads(1);
 		}
-		c.max_dim = c.dim > (uint32_t)(o->patch * o->patch * 3) ? c.dim
-			    : (uint32_t)(o->patch * o->patch * 3);
+		c.max_dim = c.dim > (uint32_t)(p * p * 3) ? c.dim : (uint32_t)(p * p * 3);
 	}
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	st->threads = jobs < 1 ? 1 : jobs;

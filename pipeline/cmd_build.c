@@ -7,6 +7,7 @@
 #include "lib/cli.h"
 #include "lib/log.h"
 #include "pipeline/build.h"
+#include "pipeline/image_patch.h"
 #include "pipeline/shard.h"
 
 static const al_cmd_help help = {
@@ -33,9 +34,10 @@ static const al_cmd_help help = {
 	"                            T5's GLUE prefixes, \"caption en\", \"answer en:\n"
 	"                            {question}\")\n"
 	"  -V, --vit CKPT            embed the patches with this ViT (default: the\n"
-	"                            normalised pixels are the embeddings)\n"
+	"                            normalised pixels are the embeddings); S and P\n"
+	"                            are its image and patch size\n"
 	"  -S, --size S              resize images to S x S (default 224)\n"
-	"  -P, --patch P             patch side (default 14)\n"
+	"  -P, --patch P             patch side, dividing S (default 14)\n"
 	"  -d, --dtype T             f16 (default) or bf16 for the embeddings\n"
 	"  -N, --shard-examples N    examples per shard (default 4096)\n"
 	"  -l, --limit N             stop after N examples\n"
@@ -61,7 +63,8 @@ int cmd_build(int argc, char **argv)
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
-	al_build_opts o = {.size = 224, .patch = 14, .dtype = AL_SHARD_F16, .shard_examples = 4096};
+	/* size, patch 0: not asked (the ViT's, or 224 and 14) */
+	al_build_opts o = {.dtype = AL_SHARD_F16, .shard_examples = 4096};
 	long v;
 	int c, status, stats = 0;
 	while ((c = getopt_long(argc, argv, "c:O:n:m:t:s:T:V:S:P:d:N:l:" AL_CLI_COMMON_SHORT,
@@ -103,14 +106,16 @@ int cmd_build(int argc, char **argv)
 		return al_cli_usage(&help, "a DATASET and at least one SOURCE are required");
 	if (strchr(o.name, '/') || !*o.name)
 		return al_cli_usage(&help, "--name must be a plain name, not '%s'", o.name);
-	if (o.size % o.patch)
-		return al_cli_usage(&help, "--patch %d does not divide --size %d", o.patch, o.size);
+	al_err e = {0};
+	al_patch_opts po;   /* with a ViT, al_build_run settles the sides once it is loaded */
+	al_patch_opts_default(&po);
+	if (!o.vit && al_patch_opts_settle(&po, o.size, o.patch, NULL, NULL, &e) < 0)
+		return al_cli_usage(&help, "%s", e.msg);
 	o.dataset = argv[optind];
 	o.sources = (const char *const *)argv + optind + 1;
 	o.nsources = argc - optind - 1;
 	o.jobs = al_cli_threads();
 	mkdir(o.out_dir, 0777);
-	al_err e = {0};
 	al_build_stats st;
 	if (al_build_run(&o, &st, &e) < 0) {
 		al_error("%s", e.msg);

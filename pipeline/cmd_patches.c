@@ -1,16 +1,12 @@
 /* cmd_patches.c: adalink patches: images to normalised patch tensors in a
  * safetensors file. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "lib/cli.h"
-#include "lib/file.h"
 #include "lib/log.h"
 #include "lib/safetensors.h"
 #include "pipeline/image_patch.h"
@@ -29,7 +25,7 @@ static const al_cmd_help help = {
 	"  -s, --size S        resize to S x S pixels (default 224)\n"
 	"  -p, --patch P       patch side, dividing S (default 14)\n"
 	"      --vit CKPT      embed the patches with this ViT (a Hugging Face folder or\n"
-	"                      .safetensors); S and P default to its image and patch size\n"
+	"                      .safetensors); S and P are its image and patch size\n"
 	"      --dtype T       f32 (default) or f16\n"
 	"      --filter F      bilinear (default) or bicubic, as Pillow's\n"
 	"      --draft         let the JPEG decoder scale down by 1/2, 1/4, 1/8 first\n"
@@ -75,181 +71,31 @@ static char *png_name(const char *dir, const char *p)
 	return s;
 }
 
-/* ---- the safetensors file, written as the tensors come ----
- *
- * Every tensor has the same shape, so the header can be written first for
- * all the images, and each tensor streamed to the file in order as soon as
- * it is ready.  The bytes are al_st_writer's for the same tensors.  If
- * --skip-bad drops images, the header is written again for those kept and
- * the data moved up under it before the file is committed. */
-
-typedef struct out_file {
-	al_afile *f;
-	const char *path;
-	const char *const *names;
-	int n;
-	const char *const *meta;   /* key, value pairs */
-	int nmeta;
-	const char *dtype;
-	uint64_t shape[2], bytes;  /* per tensor */
-	uint64_t base;             /* where the data starts */
-} out_file;
-
-static void gstr(yajl_gen g, const char *s)
+/* The writer for out: the metadata's key, value pairs, then one tensor
+ * per image named by its argument, all of one dtype and shape; the header
+ * is written.  NULL and e filled if not. */
+static al_st_writer *out_begin(const char *out, const char *const *meta, int nmeta,
+			       const char *const *names, int n, al_dtype dtype,
+			       const uint64_t shape[2], al_err *e)
 {
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-/* The header (8-byte length, JSON, spaces to a multiple of 8) for the
- * images whose keep[i] is set (all if keep is NULL), into *buf. */
-static int header(const out_file *o, const unsigned char *keep, unsigned char **buf,
-		  size_t *len, al_err *e)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-	if (!g)
-		return al_err_set(e, AL_ENOMEM, "out of memory");
-	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-	yajl_gen_map_open(g);
-	if (o->nmeta) {
-		gstr(g, "__metadata__");
-		yajl_gen_map_open(g);
-		for (int i = 0; i < 2 * o->nmeta; i++)
-			gstr(g, o->meta[i]);
-		yajl_gen_map_close(g);
+	al_st_writer *w = al_st_writer_new(out, e);
+	int rc = w ? 0 : AL_ENOMEM;
+	for (int i = 0; rc == 0 && i < nmeta; i++)
+		rc = al_st_writer_meta(w, meta[2 * i], meta[2 * i + 1], e);
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = al_st_writer_add(w, names[i], dtype, 2, shape, NULL, e);
+	if (rc == 0)
+		rc = al_st_writer_begin(w, e);
+	if (rc < 0) {
+		al_st_writer_free(w);
+		return NULL;
 	}
-	char num[32];
-	uint64_t off = 0;
-	for (int i = 0; i < o->n; i++) {
-		if (keep && !keep[i])
-			continue;
-		gstr(g, o->names[i]);
-		yajl_gen_map_open(g);
-		gstr(g, "dtype");
-		gstr(g, o->dtype);
-		gstr(g, "shape");
-		yajl_gen_array_open(g);
-		for (int d = 0; d < 2; d++)
-			yajl_gen_number(g, num, (size_t)snprintf(num, sizeof num, "%" PRIu64, o->shape[d]));
-		yajl_gen_array_close(g);
-		gstr(g, "data_offsets");
-		yajl_gen_array_open(g);
-		yajl_gen_number(g, num, (size_t)snprintf(num, sizeof num, "%" PRIu64, off));
-		off += o->bytes;
-		yajl_gen_number(g, num, (size_t)snprintf(num, sizeof num, "%" PRIu64, off));
-		yajl_gen_array_close(g);
-		yajl_gen_map_close(g);
-	}
-	if (yajl_gen_map_close(g) != yajl_gen_status_ok) {
-		yajl_gen_free(g);
-		return al_err_set(e, AL_EINVAL, "'%s': a name or metadata value is not valid UTF-8",
-				  o->path);
-	}
-	const unsigned char *json;
-	size_t jlen;
-	yajl_gen_get_buf(g, &json, &jlen);
-	size_t pad = (8 - jlen % 8) % 8;
-	uint64_t hlen = jlen + pad;
-	unsigned char *b = malloc(8 + hlen);
-	if (!b) {
-		yajl_gen_free(g);
-		return al_err_set(e, AL_ENOMEM, "out of memory");
-	}
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(hlen >> (8 * i));
-	memcpy(b + 8, json, jlen);
-	memset(b + 8 + jlen, ' ', pad);
-	yajl_gen_free(g);
-	*buf = b;
-	*len = 8 + hlen;
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Open the output and write the header for every image. */
-static int out_open(out_file *o, al_err *e)
-{
-	/* Tensor names are the image arguments: they must differ. */
-	const char **sorted = malloc((size_t)o->n * sizeof *sorted);
-	if (!sorted)
-		return al_err_set(e, AL_ENOMEM, "out of memory");
-	memcpy(sorted, o->names, (size_t)o->n * sizeof *sorted);
-	qsort(sorted, (size_t)o->n, sizeof *sorted, cmp_str);
-	for (int i = 1; i < o->n; i++)
-		if (strcmp(sorted[i - 1], sorted[i]) == 0) {
-			int rc = al_err_set(e, AL_EINVAL, "'%s': duplicate tensor '%s'", o->path,
-					    sorted[i]);
-			free(sorted);
-			return rc;
-		}
-	free(sorted);
-	unsigned char *h;
-	size_t hl;
-	int rc = header(o, NULL, &h, &hl, e);
-	if (rc < 0)
-		return rc;
-	if (!(o->f = al_afile_open(o->path, e))) {
-		free(h);
-		return e->code;
-	}
-	o->base = hl;
-	if (fwrite(h, 1, hl, al_afile_fp(o->f)) != hl)
-		rc = al_err_errno(e, AL_EIO, "unable to write '%s'", o->path);
-	free(h);
-	return rc;
-}
-
-static int out_tensor(out_file *o, const void *data, al_err *e)
-{
-	if (fwrite(data, 1, o->bytes, al_afile_fp(o->f)) != o->bytes)
-		return al_err_errno(e, AL_EIO, "unable to write '%s'", o->path);
-	return 0;
-}
-
-/* Rewrite the header for the images kept and move their data (written
- * one after the other from o->base) up under it. */
-static int out_compact(out_file *o, const unsigned char *keep, int nkept, al_err *e)
-{
-	unsigned char *h;
-	size_t hl;
-	int rc = header(o, keep, &h, &hl, e);
-	if (rc < 0)
-		return rc;
-	FILE *fp = al_afile_fp(o->f);
-	int fd = fileno(fp);
-	uint64_t total = (uint64_t)nkept * o->bytes;
-	enum { STEP = 1 << 20 };
-	char *buf = malloc(STEP);
-	if (!buf || fflush(fp) != 0) {
-		free(h);
-		free(buf);
-		return buf ? al_err_errno(e, AL_EIO, "unable to write '%s'", o->path)
-			   : al_err_set(e, AL_ENOMEM, "out of memory");
-	}
-	/* hl <= o->base (fewer entries, offsets no longer): moving down is
-	 * safe front to back. */
-	for (uint64_t done = 0; done < total && rc == 0;) {
-		size_t k = total - done < STEP ? (size_t)(total - done) : STEP;
-		if (pread(fd, buf, k, (off_t)(o->base + done)) != (ssize_t)k ||
-		    pwrite(fd, buf, k, (off_t)(hl + done)) != (ssize_t)k)
-			rc = al_err_errno(e, AL_EIO, "unable to write '%s'", o->path);
-		done += k;
-	}
-	if (rc == 0 && (pwrite(fd, h, hl, 0) != (ssize_t)hl ||
-			ftruncate(fd, (off_t)(hl + total)) != 0 ||
-			fseeko(fp, 0, SEEK_END) != 0))
-		rc = al_err_errno(e, AL_EIO, "unable to write '%s'", o->path);
-	free(buf);
-	free(h);
-	return rc;
+	return w;
 }
 
 /* What the callback of al_patches_each needs, image after image. */
 typedef struct sink {
-	out_file *of;
+	al_st_writer *w;      /* every image declared; each put or dropped in turn */
 	const char *const *paths;
 	const char *png;
 	int multi, skip, f16, skipped;
@@ -257,7 +103,6 @@ typedef struct sink {
 	float *emb;           /* [patches, D] with a ViT */
 	uint16_t *h16;        /* the tensor as f16 */
 	size_t nout;
-	unsigned char *keep;
 	al_progress *prog;
 	al_err *e;
 } sink;
@@ -275,7 +120,7 @@ static int each(void *ctx, const al_patch_item *it)
 		}
 		al_warn("skipping %s", it->err->msg);
 		k->skipped++;
-		return 0;
+		return al_st_writer_drop(k->w, e);
 	}
 	if (k->png) {
 		char *name = k->multi ? png_name(k->png, path) : NULL;
@@ -298,9 +143,61 @@ static int each(void *ctx, const al_patch_item *it)
 			k->h16[i] = al_f32_to_f16(f[i]);
 		d = k->h16;
 	}
-	int rc = out_tensor(k->of, d, e);
-	if (rc == 0)
-		k->keep[it->index] = 1;
+	return al_st_writer_put(k->w, d, e);
+}
+
+/* Patch (and embed) k->paths[0..nimg) into out; the exit status. */
+static int write_all(sink *k, const char *out, int nimg, const al_patch_opts *o,
+		     const char *vitpath)
+{
+	int np = (o->size / o->patch) * (o->size / o->patch);
+	size_t nval = (size_t)np * o->patch * o->patch * 3;   /* the patches */
+	size_t nout = k->vit ? (size_t)np * al_vit_cfg(k->vit)->hidden : nval;
+	char sz[32], pt[32], mean[160], std[160];
+	snprintf(sz, sizeof sz, "%d", o->size);
+	snprintf(pt, sizeof pt, "%d", o->patch);
+	snprintf(mean, sizeof mean, "%.9g,%.9g,%.9g", o->mean[0], o->mean[1], o->mean[2]);
+	snprintf(std, sizeof std, "%.9g,%.9g,%.9g", o->std[0], o->std[1], o->std[2]);
+	const char *meta[] = {
+		"size", sz, "patch", pt,
+		"filter", o->filter == AL_FILTER_BICUBIC ? "bicubic" : "bilinear",
+		"draft", o->draft ? "1" : "0", "exif", o->exif ? "1" : "0",
+		"mean", mean, "std", std,
+		"layout", k->vit ? "ViT patch-token embeddings [patches, hidden], patches row-major"
+		: "patches row-major; within a patch pixels row-major, channels last (RGB)",
+		"vit", vitpath,
+	};
+	uint64_t shape[2] = {(uint64_t)np, (uint64_t)(nout / np)};
+	int rc = AL_EXIT_FAIL;
+	k->nout = nout;
+	k->emb = k->vit ? malloc(nout * sizeof *k->emb) : NULL;
+	k->h16 = k->f16 ? malloc(nout * sizeof *k->h16) : NULL;
+	if ((k->vit && !k->emb) || (k->f16 && !k->h16)) {
+		al_error("out of memory");
+		goto fail;
+	}
+	if (!(k->w = out_begin(out, meta, k->vit ? 9 : 8, k->paths, nimg,
+			       k->f16 ? AL_F16 : AL_F32, shape, k->e))) {
+		al_error("%s", k->e->msg);
+		goto fail;
+	}
+	k->prog = al_progress_new("images", (uint64_t)nimg);
+	/* With a ViT the forward (OpenBLAS on -j threads, here) is the work;
+	 * one decoding thread keeps ahead of it without oversubscribing. */
+	int r = al_patches_each(k->paths, nimg, o, k->png != NULL, k->vit ? 1 : al_cli_threads(),
+				each, k, k->e);
+	al_progress_free(k->prog);
+	if (r < 0 || al_st_writer_commit(k->w, k->e) < 0) {
+		al_error("%s", k->e->msg);
+		goto fail;
+	}
+	if (k->skipped)
+		al_warn("skipped %d of %d images", k->skipped, nimg);
+	rc = AL_EXIT_OK;
+fail:
+	al_st_writer_free(k->w);
+	free(k->emb);
+	free(k->h16);
 	return rc;
 }
 
@@ -326,7 +223,7 @@ int cmd_patches(int argc, char **argv)
 	al_patch_opts o;
 	al_patch_opts_default(&o);
 	const char *out = NULL, *png = NULL, *vitpath = NULL;
-	int f16 = 0, skip = 0, c, status, size_set = 0, patch_set = 0;
+	int f16 = 0, skip = 0, c, status, size = 0, patch = 0;   /* 0: not asked */
 	long v;
 	while ((c = getopt_long(argc, argv, "o:s:p:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
@@ -334,14 +231,12 @@ int cmd_patches(int argc, char **argv)
 		case 's':
 			if (al_parse_long(optarg, 1, 8192, &v) < 0)
 				return al_cli_usage(&help, "--size wants an integer in [1, 8192], not '%s'", optarg);
-			o.size = (int)v;
-			size_set = 1;
+			size = (int)v;
 			break;
 		case 'p':
 			if (al_parse_long(optarg, 1, 8192, &v) < 0)
 				return al_cli_usage(&help, "--patch wants an integer in [1, 8192], not '%s'", optarg);
-			o.patch = (int)v;
-			patch_set = 1;
+			patch = (int)v;
 			break;
 		case OPT_VIT: vitpath = optarg; break;
 		case OPT_DTYPE:
@@ -379,27 +274,14 @@ int cmd_patches(int argc, char **argv)
 	if (optind == argc)
 		return al_cli_usage(&help, "at least one IMAGE is required");
 	al_err e = {0};
-	if (!vitpath && al_patch_opts_check(&o, &e) < 0)
-		return al_cli_usage(&help, "%s", e.msg);
 	al_vit *vit = NULL;
-	if (vitpath) {
-		if (!(vit = al_vit_load(vitpath, &e))) {
-			al_error("%s", e.msg);
-			return AL_EXIT_FAIL;
-		}
-		const al_vit_config *vc = al_vit_cfg(vit);
-		if ((size_set && o.size != vc->image) || (patch_set && o.patch != vc->patch)) {
-			int vs = vc->image, vp = vc->patch;
-			al_vit_free(vit);
-			return al_cli_usage(&help, "'%s' wants %dx%d images in %dx%d patches, not %d and %d",
-					    vitpath, vs, vs, vp, vp, o.size, o.patch);
-		}
-		o.size = vc->image;
-		o.patch = vc->patch;
-		if (al_patch_opts_check(&o, &e) < 0) {
-			al_vit_free(vit);
-			return al_cli_usage(&help, "%s", e.msg);
-		}
+	if (vitpath && !(vit = al_vit_load(vitpath, &e))) {
+		al_error("%s", e.msg);
+		return AL_EXIT_FAIL;
+	}
+	if (al_patch_opts_settle(&o, size, patch, vit, vitpath, &e) < 0) {
+		al_vit_free(vit);
+		return al_cli_usage(&help, "%s", e.msg);
 	}
 	int nimg = argc - optind, multi = nimg > 1;
 	if (png && multi) {
@@ -410,66 +292,9 @@ int cmd_patches(int argc, char **argv)
 		}
 	}
 
-	int np = (o.size / o.patch) * (o.size / o.patch);
-	size_t nval = (size_t)np * o.patch * o.patch * 3;   /* the patches */
-	size_t nout = vit ? (size_t)np * al_vit_cfg(vit)->hidden : nval;
-	char sz[32], pt[32], mean[160], std[160];
-	snprintf(sz, sizeof sz, "%d", o.size);
-	snprintf(pt, sizeof pt, "%d", o.patch);
-	snprintf(mean, sizeof mean, "%.9g,%.9g,%.9g", o.mean[0], o.mean[1], o.mean[2]);
-	snprintf(std, sizeof std, "%.9g,%.9g,%.9g", o.std[0], o.std[1], o.std[2]);
-	const char *meta[] = {
-		"size", sz, "patch", pt,
-		"filter", o.filter == AL_FILTER_BICUBIC ? "bicubic" : "bilinear",
-		"draft", o.draft ? "1" : "0", "exif", o.exif ? "1" : "0",
-		"mean", mean, "std", std,
-		"layout", vit ? "ViT patch-token embeddings [patches, hidden], patches row-major"
-		: "patches row-major; within a patch pixels row-major, channels last (RGB)",
-		"vit", vitpath,
-	};
-	out_file of = {.path = out, .names = (const char *const *)argv + optind, .n = nimg,
-		       .meta = meta, .nmeta = vit ? 9 : 8, .dtype = f16 ? "F16" : "F32",
-		       .shape = {(uint64_t)np, (uint64_t)(nout / np)},
-		       .bytes = (uint64_t)nout * (f16 ? 2 : 4)};
-	int rc = AL_EXIT_FAIL;
-	sink k = {.of = &of, .paths = (const char *const *)argv + optind, .png = png,
-		  .multi = multi, .skip = skip, .f16 = f16, .vit = vit, .nout = nout, .e = &e};
-	k.keep = calloc((size_t)nimg, 1);
-	k.emb = vit ? malloc(nout * sizeof *k.emb) : NULL;
-	k.h16 = f16 ? malloc(nout * sizeof *k.h16) : NULL;
-	if (!k.keep || (vit && !k.emb) || (f16 && !k.h16)) {
-		al_error("out of memory");
-		goto fail;
-	}
-	if (out_open(&of, &e) < 0) {
-		al_error("%s", e.msg);
-		goto fail;
-	}
-	k.prog = al_progress_new("images", (uint64_t)nimg);
-	/* With a ViT the forward (OpenBLAS on -j threads, here) is the work;
-	 * one decoding thread keeps ahead of it without oversubscribing. */
-	int r = al_patches_each((const char *const *)argv + optind, nimg, &o, png != NULL,
-				vit ? 1 : al_cli_threads(), each, &k, &e);
-	al_progress_free(k.prog);
-	if (r < 0 || (k.skipped && out_compact(&of, k.keep, nimg - k.skipped, &e) < 0)) {
-		al_error("%s", e.msg);
-		goto fail;
-	}
-	r = al_afile_commit(of.f, &e);
-	of.f = NULL;
-	if (r < 0) {
-		al_error("%s", e.msg);
-		goto fail;
-	}
-	if (k.skipped)
-		al_warn("skipped %d of %d images", k.skipped, nimg);
-	rc = AL_EXIT_OK;
-fail:
-	if (of.f)
-		al_afile_abort(of.f);
-	free(k.keep);
-	free(k.emb);
-	free(k.h16);
+	sink k = {.paths = (const char *const *)argv + optind, .png = png, .multi = multi,
+		  .skip = skip, .f16 = f16, .vit = vit, .e = &e};
+	int rc = write_all(&k, out, nimg, &o, vitpath);
 	al_vit_free(vit);
 	return rc;
 }

@@ -64,6 +64,27 @@ int al_patch_opts_check(const al_patch_opts *o, al_err *e)
 	return 0;
 }
 
+int al_patch_opts_settle(al_patch_opts *o, int size, int patch, const al_vit *vit,
+			 const char *vit_path, al_err *e)
+{
+	if (vit) {
+		const al_vit_config *c = al_vit_cfg(vit);
+		if (size && size != c->image)
+			return al_err_set(e, AL_EINVAL, "image size %d disagrees with the ViT '%s' "
+					  "(image_size %d)", size, vit_path, c->image);
+		if (patch && patch != c->patch)
+			return al_err_set(e, AL_EINVAL, "patch size %d disagrees with the ViT '%s' "
+					  "(patch_size %d)", patch, vit_path, c->patch);
+		size = c->image;
+		patch = c->patch;
+	}
+	if (size)
+		o->size = size;
+	if (patch)
+		o->patch = patch;
+	return al_patch_opts_check(o, e);
+}
+
 struct al_patcher {
 	al_decoder *dec;
 	al_resampler *rs;
@@ -145,22 +166,32 @@ int al_patcher_run(al_patcher *p, const char *path, const al_patch_opts *o, floa
 {
 	if (view)
 		memset(view, 0, sizeof *view);
+	size_t n = 0;
+	int rc = al_patch_opts_check(o, e);
+	if (rc < 0)
+		return rc;
+	if (strcmp(path, "-") == 0 || (rc = read_whole(p, path, &n, e)) == 1) {
+		al_map m;
+		if ((rc = al_map_file(path, &m, e)) < 0)
+			return rc;
+		rc = al_patcher_run_buf(p, m.data, m.size, path, o, out, view, e);
+		al_map_release(&m);
+		return rc;
+	}
+	return rc < 0 ? rc : al_patcher_run_buf(p, p->file, n, path, o, out, view, e);
+}
+
+int al_patcher_run_buf(al_patcher *p, const uint8_t *buf, size_t n, const char *label,
+		       const al_patch_opts *o, float *out, al_image *view, al_err *e)
+{
+	if (view)
+		memset(view, 0, sizeof *view);
 	int rc = al_patch_opts_check(o, e);
 	if (rc < 0)
 		return rc;
 	al_decode_opts d = {o->max_pixels, o->draft ? o->size : 0, o->exif};
 	al_image im, rs;
-	size_t n = 0;
-	if (strcmp(path, "-") == 0 || (rc = read_whole(p, path, &n, e)) == 1) {
-		al_map m;
-		if ((rc = al_map_file(path, &m, e)) < 0)
-			return rc;
-		rc = al_decoder_decode(p->dec, m.data, m.size, path, &d, &im, e);
-		al_map_release(&m);
-	} else if (rc == 0) {
-		rc = al_decoder_decode(p->dec, p->file, n, path, &d, &im, e);
-	}
-	if (rc < 0)
+	if ((rc = al_decoder_decode(p->dec, buf, n, label, &d, &im, e)) < 0)
 		return rc;
 	if (im.w == o->size && im.h == o->size) {
 		rs = im;   /* already S x S: as it is */
@@ -170,14 +201,14 @@ int al_patcher_run(al_patcher *p, const char *path, const al_patch_opts *o, floa
 			free(p->px);
 			p->cap = 0;
 			if (!(p->px = malloc(need)))
-				return al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
+				return al_err_set(e, AL_ENOMEM, "'%s': out of memory", label);
 			p->cap = need;
 		}
 		rs.w = rs.h = o->size;
 		rs.px = p->px;
 		if ((rc = al_resampler_run(p->rs, im.px, im.w, im.h, rs.px, o->size, o->size,
 					   o->filter, e)) < 0)
-			return al_err_wrap(e, "'%s'", path);
+			return al_err_wrap(e, "'%s'", label);
 	}
 	al_image_patchify(&rs, o->patch, o->mean, o->std, out, e);
 	if (view)

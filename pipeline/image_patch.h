@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "lib/vit.h"
 #include "pipeline/image.h"
 #include "pipeline/image_resize.h"
 
@@ -38,6 +39,16 @@ void al_patch_opts_default(al_patch_opts *o);
 /* Check o: S > 0, P > 0 dividing S, std non-zero.  AL_EINVAL if not. */
 int al_patch_opts_check(const al_patch_opts *o, al_err *e);
 
+/* Settle o's image side S and patch side P: the one policy of adalink
+ * patches and adalink build.  size and patch are the sides asked for, 0
+ * where none was.  With a ViT (vit not NULL, vit_path naming it in
+ * messages) S and P are its config's image_size and patch_size, and a side
+ * asked for that differs is AL_EINVAL naming both values; without one they
+ * are the sides asked for, or o's own (224 and 14 by default).  Then o is
+ * checked as al_patch_opts_check does. */
+int al_patch_opts_settle(al_patch_opts *o, int size, int patch, const al_vit *vit,
+			 const char *vit_path, al_err *e);
+
 /* Load path, decode, resize to S x S and patchify (with a patcher kept
  * per calling thread): *out receives a malloc'd array of (S / P)^2 * P * P * 3 floats (the caller frees it).
  * If resized is not NULL it receives the S x S image (release it).
@@ -57,6 +68,11 @@ void al_patcher_free(al_patcher *p);
  * its next call (do not release it). */
 int al_patcher_run(al_patcher *p, const char *path, const al_patch_opts *o, float *out,
 		   al_image *view, al_err *e);
+
+/* The same chain for an image already in memory, buf[0..n); label names
+ * it in messages. */
+int al_patcher_run_buf(al_patcher *p, const uint8_t *buf, size_t n, const char *label,
+		       const al_patch_opts *o, float *out, al_image *view, al_err *e);
 
 /* One image's outcome, handed to al_patches_each's callback: valid
  * during the call only. */

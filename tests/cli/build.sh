@@ -160,4 +160,7 @@ run build -c "$DB" -O "$T/shards" -n x -m "$M" nosuch "$T/s/coco.tar.gz"
 expect_rc 1 "an unknown dataset exits 1"
 run build -c "$DB" -O "$T/shards" -n x glue "$T/s/glue.zip"
 expect_rc 2 "no --model is a usage error"
+run build -c "$DB" -O "$T/shards" -n x -m "$M" -P 15 coco "$T/s/coco.tar.gz"
+expect_rc 2 "without a ViT, a --patch not dividing the default --size 224 is a usage error"
+has "$T/err" "patch size 15 does not divide the image size 224" "saying so"
 done_testing

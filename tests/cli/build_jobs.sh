@@ -1,7 +1,8 @@
 #!/bin/sh
 # build_jobs.sh: adalink build -j 1, 2 and 4 write byte-identical shards
 # (cmp) and record the same rows, for text (the real CoLA dev file) and
-# for real JPEGs embedded by a ViT.
+# for real JPEGs embedded by a ViT, whose config gives the image and patch
+# sides when --size and --patch are not given.
 . "${SRCDIR:-.}/tests/cli/lib.sh"
 M="$TESTDATA/spm/t5_spiece.model"
 G="$TESTDATA/datasets/real/glue_data"
@@ -48,6 +49,31 @@ if /usr/bin/python3 -c 'import PIL' 2>/dev/null; then
 	p=$(sqlite3 "$T/img1.db" "SELECT path FROM shards WHERE seq = 0")
 	/usr/bin/python3 "$SRCDIR/tests/ref/shard_read.py" "$p" | head -1 >"$T/x.json"
 	has "$T/x.json" '"patches": 196, "dim": 192' "196 patches of the ViT's width 192"
+	# Without --size and --patch the ViT's config decides (vit-tiny: 224 and
+	# 16): the same shards as with them given, and the same build parameters.
+	run build -j 2 -c "$T/imgv.db" -O "$T/imgv" -n coco -m "$M" -V "$T/vit.safetensors" \
+		-N 3 coco "$T/coco"
+	expect_rc 0 "build through the ViT without --size and --patch"
+	n=0 bad=0
+	for f in "$T/img1"/*.als; do
+		cmp -s "$f" "$T/imgv/${f##*/}" || bad=$((bad + 1))
+		n=$((n + 1))
+	done
+	[ "$(ls "$T/imgv" | wc -l)" -eq "$n" ] && [ $bad -eq 0 ] && [ "$(q "$T/imgv.db")" = "$(q "$T/img1.db")" ]
+	ok $? "the ViT's 224 and 16 are taken: the same $n shards, byte for byte, as with -S 224 -P 16"
+	pq() { sqlite3 "$1" "SELECT params FROM builds"; }
+	[ "$(pq "$T/imgv.db")" = "$(pq "$T/img1.db")" ]
+	ok $? "and the same parameters recorded (an identical build)"
+	run build -c "$T/imgx.db" -O "$T/imgx" -n coco -m "$M" -V "$T/vit.safetensors" -S 112 coco "$T/coco"
+	expect_rc 1 "--size other than the ViT's image_size is refused"
+	has "$T/err" "image size 112 disagrees with the ViT '$T/vit.safetensors' (image_size 224)" \
+		"naming both sizes"
+	run build -c "$T/imgx.db" -O "$T/imgx" -n coco -m "$M" -V "$T/vit.safetensors" -P 14 coco "$T/coco"
+	expect_rc 1 "--patch other than the ViT's patch_size is refused"
+	has "$T/err" "patch size 14 disagrees with the ViT '$T/vit.safetensors' (patch_size 16)" \
+		"naming both patch sizes"
+	[ ! -e "$T/imgx" ] || [ -z "$(ls "$T/imgx")" ]
+	ok $? "and writes no shard"
 else
 	ok 0 "# SKIP no Pillow to make JPEGs"
 fi

@@ -73,6 +73,8 @@ if [ $have_pil = 1 ] && "$PY" -c 'import importlib.util as u, sys; sys.exit(u.fi
 		"naming the file, the tensor and the shapes"
 	run patches --vit "$T/vit.safetensors" -s 224 -o "$T/v3.safetensors" "$D/video-001.jpeg"
 	expect_rc 2 "--size other than the ViT's is a usage error"
+	has "$T/err" "image size 224 disagrees with the ViT '$T/vit.safetensors' (image_size 56)" \
+		"naming both sizes"
 else
 	echo "# python3-torch missing: ViT reference skipped"
 fi

@@ -1,6 +1,7 @@
 /* test_safetensors.c: the reader against files written by an independent
  * Python writer (tests/data/safetensors/gen.py), the malformed corpus, the
- * writer round trip, and half/bfloat16 conversions against Python's. */
+ * writer round trip, the streaming writer read back by Python's struct and
+ * json modules, and half/bfloat16 conversions against Python's. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -259,6 +260,166 @@ static void test_writer(void)
 	ok(system(cmd) == 0, "clean up");
 }
 
+/* Python's reading of a streamed file, independent of our reader: the
+ * header as struct and json see it, each tensor's bytes unpacked. */
+static const char py_check[] =
+	"import json, struct, sys\n"
+	"b = open(sys.argv[1], 'rb').read()\n"
+	"(n,) = struct.unpack('<Q', b[:8])\n"
+	"assert (8 + n) % 8 == 0, 'data not aligned'\n"
+	"h = b[8:8 + n].decode('utf-8')\n"
+	"assert h.rstrip(' ').endswith('}') and len(h) - len(h.rstrip(' ')) < 8, 'padding'\n"
+	"pairs = json.loads(h, object_pairs_hook=lambda p: p)\n"
+	"keys = [k for k, _ in pairs]\n"
+	"assert keys == ['__metadata__', 'a', 'b', 'empty', 'c', 'd'], keys\n"
+	"top = dict(pairs)\n"
+	"assert dict(top['__metadata__']) == {'k': 'v', 'tab': 'a\\tb'}, top['__metadata__']\n"
+	"data = b[8 + n:]\n"
+	"want = {'a': ('F32', [2, 3], '<6f', [0.5 * k for k in range(6)]),\n"
+	"        'b': ('F16', [4], '<4e', [1.0, -2.0, 65504.0, 2.0 ** -24]),\n"
+	"        'empty': ('BF16', [0, 5], '<0H', []),\n"
+	"        'c': ('I64', [3], '<3q', [-1, 2 ** 40, 7]),\n"
+	"        'd': ('U8', [2, 2, 2], '<8B', list(range(8)))}\n"
+	"end = 0\n"
+	"for k in keys[1:]:\n"
+	"    e = dict(top[k])\n"
+	"    dt, shape, fmt, vals = want[k]\n"
+	"    assert e['dtype'] == dt and e['shape'] == shape, (k, e)\n"
+	"    lo, hi = e['data_offsets']\n"
+	"    assert lo == end and hi - lo == struct.calcsize(fmt), (k, lo, hi)\n"
+	"    got = list(struct.unpack(fmt, data[lo:hi]))\n"
+	"    assert got == vals, (k, got, vals)\n"
+	"    end = hi\n"
+	"assert end == len(data), ('trailing bytes', end, len(data))\n"
+	"print('ok')\n";
+
+/* Files in dir whose names start with prefix. */
+static int count_files(const char *dir, const char *prefix)
+{
+	char cmd[600], line[64] = "";
+	snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c '^%s'", dir, prefix);
+	FILE *p = popen(cmd, "r");
+	if (!p || !fgets(line, sizeof line, p))
+		line[0] = 0;
+	if (p)
+		pclose(p);
+	return atoi(line);
+}
+
+static void test_stream(void)
+{
+	char dir[] = "/tmp/al-test-stream-XXXXXX";
+	ok(mkdtemp(dir) != NULL, "temporary folder");
+	char out[256], py[256], cmd[1024];
+	snprintf(out, sizeof out, "%s/s.safetensors", dir);
+	snprintf(py, sizeof py, "%s/check.py", dir);
+	al_err e = {0};
+	float a[6] = {0, 0.5f, 1, 1.5f, 2, 2.5f};
+	uint16_t h[4] = {0x3c00, 0xc000, 0x7bff, 0x0001};
+	int64_t c[3] = {-1, (int64_t)1 << 40, 7};   /* little-endian hosts, as the format */
+	uint8_t d[8] = {0, 1, 2, 3, 4, 5, 6, 7}, junk[64] = {0};
+	uint64_t sa[2] = {2, 3}, sh[1] = {4}, sz[2] = {0, 5}, sc[1] = {3}, sd[3] = {2, 2, 2},
+		 sj[1] = {64};
+	al_st_writer *w = al_st_writer_new(out, &e);
+	ok(al_st_writer_put(w, a, &e) == AL_EINVAL, "no data before begin");
+	ok(al_st_writer_meta(w, "k", "v", &e) == 0 && al_st_writer_meta(w, "tab", "a\tb", &e) == 0,
+	   "declare the metadata");
+	e = (al_err){0};
+	int rc = al_st_writer_add(w, "skipped first", AL_U8, 1, sj, NULL, &e);
+	rc |= al_st_writer_add(w, "a", AL_F32, 2, sa, NULL, &e);
+	rc |= al_st_writer_add(w, "b", AL_F16, 1, sh, NULL, &e);
+	rc |= al_st_writer_add(w, "skipped", AL_F32, 2, sa, NULL, &e);
+	rc |= al_st_writer_add(w, "empty", AL_BF16, 2, sz, NULL, &e);
+	rc |= al_st_writer_add(w, "c", AL_I64, 1, sc, NULL, &e);
+	rc |= al_st_writer_add(w, "d", AL_U8, 3, sd, NULL, &e);
+	rc |= al_st_writer_add(w, "skipped last", AL_U8, 1, sj, NULL, &e);
+	ok(rc == 0, "declare 8 tensors without data (%s)", e.msg);
+	ok(access(out, F_OK) != 0 && count_files(dir, "s.safetensors.tmp") == 0,
+	   "nothing is created before begin");
+	e = (al_err){0};
+	ok(al_st_writer_begin(w, &e) == 0, "begin writes the header (%s)", e.msg);
+	ok(count_files(dir, "s.safetensors.tmp") == 1 && access(out, F_OK) != 0,
+	   "into a temporary file beside the output");
+	ok(al_st_writer_add(w, "late", AL_U8, 1, sj, NULL, &e) == AL_EINVAL, "no tensor after begin");
+	has_str(e.msg, "after the data has begun", "saying so");
+	ok(al_st_writer_meta(w, "late", "x", &e) == AL_EINVAL, "no metadata after begin");
+	e = (al_err){0};
+	rc = al_st_writer_drop(w, &e);
+	rc |= al_st_writer_put(w, a, &e);
+	rc |= al_st_writer_put(w, h, &e);
+	rc |= al_st_writer_drop(w, &e);
+	rc |= al_st_writer_put(w, NULL, &e);   /* empty: no bytes */
+	rc |= al_st_writer_put(w, c, &e);
+	ok(rc == 0, "stream and drop in the declared order (%s)", e.msg);
+	ok(al_st_writer_commit(w, &e) == AL_EINVAL, "commit refuses while a tensor is missing");
+	has_str(e.msg, "tensor 'd' was never written", "naming the first missing");
+	rc = al_st_writer_put(w, d, &e);
+	rc |= al_st_writer_drop(w, &e);
+	ok(rc == 0, "the last two");
+	ok(al_st_writer_put(w, d, &e) == AL_EINVAL, "nothing past the last tensor");
+	e = (al_err){0};
+	ok(al_st_writer_commit(w, &e) == 0, "commit (%s)", e.msg);
+	ok(al_st_writer_put(w, d, &e) == AL_EINVAL, "nothing after commit");
+	al_st_writer_free(w);
+	ok(count_files(dir, "s.safetensors.tmp") == 0, "no temporary file is left");
+
+	FILE *f = fopen(py, "w");
+	ok(f && fputs(py_check, f) >= 0 && fclose(f) == 0, "write the Python check");
+	if (access("/usr/bin/python3", X_OK) == 0) {
+		snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' 2>&1", py, out);
+		FILE *p = popen(cmd, "r");
+		char line[1024] = "";
+		if (p && !fgets(line, sizeof line, p))
+			line[0] = 0;
+		int st = p ? pclose(p) : -1;
+		line[strcspn(line, "\n")] = 0;
+		ok(st == 0 && strcmp(line, "ok") == 0, "Python's struct and json read the streamed "
+		   "file: the kept tensors in order, their bytes, no gap, metadata (%s)", line);
+	} else {
+		ok(1, "# SKIP no /usr/bin/python3");
+	}
+
+	/* Abandoned after begin: the temporary file goes, nothing is renamed. */
+	char out2[300];
+	snprintf(out2, sizeof out2, "%s/gone.safetensors", dir);
+	w = al_st_writer_new(out2, &e);
+	al_st_writer_add(w, "d", AL_U8, 3, sd, NULL, &e);
+	al_st_writer_begin(w, &e);
+	al_st_writer_put(w, d, &e);
+	ok(count_files(dir, "gone.safetensors.tmp") == 1, "a begun writer has its temporary file");
+	al_st_writer_free(w);
+	ok(count_files(dir, "gone.safetensors") == 0, "freed uncommitted: no file, no temporary file");
+
+	/* Every tensor dropped: a valid file with the metadata only. */
+	w = al_st_writer_new(out2, &e);
+	al_st_writer_meta(w, "k", "v", &e);
+	al_st_writer_add(w, "a", AL_F32, 2, sa, NULL, &e);
+	al_st_writer_begin(w, &e);
+	al_st_writer_drop(w, &e);
+	ok(al_st_writer_commit(w, &e) == 0, "commit with every tensor dropped");
+	al_st_writer_free(w);
+	e = (al_err){0};
+	al_st *st = al_st_open(out2, &e);
+	ok(st && al_st_count(st) == 0 && al_st_meta_get(st, "k"), "is an empty, valid file (%s)",
+	   e.msg);
+	al_st_free(st);
+
+	/* Many names: the duplicate check still finds the one among them. */
+	w = al_st_writer_new(out2, &e);
+	char name[32];
+	rc = 0;
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof name, "t%d", i);
+		rc |= al_st_writer_add(w, name, AL_U8, 1, sj, NULL, &e);
+	}
+	ok(rc == 0, "5000 names");
+	ok(al_st_writer_add(w, "t4321", AL_U8, 1, sj, NULL, &e) == AL_EINVAL, "a duplicate among them");
+	al_st_writer_free(w);
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ok(system(cmd) == 0, "clean up");
+}
+
 int main(void)
 {
 	test_tiny();
@@ -266,5 +427,6 @@ int main(void)
 	test_bad_corpus();
 	test_mutations();
 	test_writer();
+	test_stream();
 	return done_testing();
 }
