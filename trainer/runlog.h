@@ -17,6 +17,10 @@
 
 #include "lib/err.h"
 
+/* TRANSITIONAL: trainer/cmd_train.c (build_dataset) still reads the
+ * catalog through the raw handle; remove with lib/catalog_compat.h. */
+#include "lib/catalog_compat.h"
+
 typedef struct al_runlog al_runlog;
 
 /* Start the run called name, or with resume continue it from step
