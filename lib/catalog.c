@@ -177,9 +177,12 @@ static al_catalog *open_db(const char *path, int readonly, al_err *e)
 		db_fail(c, e, "unable to open");
 		goto bad;
 	}
-	sqlite3_extended_result_codes(c->db, 1);
 	c->wait_ms = al_catalog_wait_ms();
-	sqlite3_busy_timeout(c->db, c->wait_ms);
+	if (sqlite3_extended_result_codes(c->db, 1) != SQLITE_OK ||
+	    sqlite3_busy_timeout(c->db, c->wait_ms) != SQLITE_OK) {
+		db_fail(c, e, "setting up the connection");
+		goto bad;
+	}
 	/* A file that is not a database fails here, on first read. */
 	if (al_catalog_exec(c, "PRAGMA foreign_keys = ON", e) < 0)
 		goto bad;
@@ -227,7 +230,7 @@ void al_catalog_close(al_catalog *c)
 {
 	if (!c)
 		return;
-	sqlite3_close_v2(c->db);
+	(void)sqlite3_close_v2(c->db);   /* only fails on a NULL or misused handle */
 	free(c->path);
 	free(c);
 }
