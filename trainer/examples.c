@@ -229,7 +229,8 @@ int al_examples_ntargets(const al_examples *s, long i)
 		return 1;
 	al_shard_example se;
 	uint64_t at = 0;
-	if (al_shard_get(s->shards[locate(s, i, &at)], at, &se, NULL) < 0)
+	const al_shard *sh = s->shards[locate(s, i, &at)];   /* at is set by now */
+	if (al_shard_get(sh, at, &se, NULL) < 0)
 		return 0;
 	return (int)se.n_targets;
 }
@@ -251,7 +252,8 @@ const char *al_examples_task(const al_examples *s, long i, char *buf, size_t n)
 	al_shard_example se;
 	uint64_t at;
 	buf[0] = 0;
-	if (al_shard_get(s->shards[locate(s, i, &at)], at, &se, NULL) == 0)
+	const al_shard *sh = s->shards[locate(s, i, &at)];   /* at is set by now */
+	if (al_shard_get(sh, at, &se, NULL) == 0)
 		snprintf(buf, n, "%.*s", (int)se.task_len, se.task);
 	return buf;
 }
