@@ -15,11 +15,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <png.h>
-#include <sqlite3.h>
 #include <xxhash.h>
 #include <yajl/yajl_version.h>
 
 #include "lib/blas.h"
+#include "lib/catalog.h"
 #include "lib/cli.h"
 #include "lib/log.h"
 
@@ -94,7 +94,7 @@ static void print_version(void)
 	printf("%s\n", archive_version_details());
 	printf("libjpeg-turbo %s (turbojpeg, built against)\n", TURBOJPEG_VERSION);
 	printf("libpng %s\n", png_get_libpng_ver(NULL));
-	printf("SQLite %s\n", sqlite3_libversion());
+	printf("SQLite %s\n", al_catalog_sqlite_version());
 	printf("PCRE2 %s\n", pcre);
 	printf("yajl %d.%d.%d\n", y / 10000, y / 100 % 100, y % 100);
 	printf("xxHash %u.%u.%u\n", x / 10000, x / 100 % 100, x % 100);

@@ -1,15 +1,11 @@
-/* catalog.c: opening the catalog and migrating its schema. */
-#include "catalog.h"
+/* catalog.c: opening the catalog, migrating its schema, transactions,
+ * errors, and the statement helpers the other catalog files share. */
+#include "catalog_impl.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct al_catalog {
-	sqlite3 *db;
-	char *path;
-	int wait_ms;
-};
 
 /* migrations[i] takes the schema from version i to i + 1.  Append only:
  * never edit a migration that has shipped. */
@@ -163,7 +159,7 @@ static int migrate(al_catalog *c, al_err *e)
 	}
 	return al_catalog_exec(c, "COMMIT", e);
 rollback:
-	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	al_catalog_rollback(c);
 	return AL_EDB;
 }
 
@@ -181,9 +177,12 @@ static al_catalog *open_db(const char *path, int readonly, al_err *e)
 		db_fail(c, e, "unable to open");
 		goto bad;
 	}
-	sqlite3_extended_result_codes(c->db, 1);
 	c->wait_ms = al_catalog_wait_ms();
-	sqlite3_busy_timeout(c->db, c->wait_ms);
+	if (sqlite3_extended_result_codes(c->db, 1) != SQLITE_OK ||
+	    sqlite3_busy_timeout(c->db, c->wait_ms) != SQLITE_OK) {
+		db_fail(c, e, "setting up the connection");
+		goto bad;
+	}
 	/* A file that is not a database fails here, on first read. */
 	if (al_catalog_exec(c, "PRAGMA foreign_keys = ON", e) < 0)
 		goto bad;
@@ -231,10 +230,131 @@ void al_catalog_close(al_catalog *c)
 {
 	if (!c)
 		return;
-	sqlite3_close_v2(c->db);
+	(void)sqlite3_close_v2(c->db);   /* only fails on a NULL or misused handle */
 	free(c->path);
 	free(c);
 }
 
 sqlite3 *al_catalog_db(al_catalog *c) { return c->db; }
 const char *al_catalog_path(const al_catalog *c) { return c->path; }
+const char *al_catalog_sqlite_version(void) { return sqlite3_libversion(); }
+
+/* ---- transactions ---- */
+
+int al_catalog_begin(al_catalog *c, al_err *e)
+{
+	return al_catalog_exec(c, "BEGIN IMMEDIATE", e);
+}
+
+int al_catalog_commit(al_catalog *c, al_err *e)
+{
+	return al_catalog_exec(c, "COMMIT", e);
+}
+
+void al_catalog_rollback(al_catalog *c)
+{
+	/* Outside a transaction (autocommit) there is nothing to undo; a
+	 * failed ROLLBACK leaves SQLite rolling back on close. */
+	if (c && c->db && !sqlite3_get_autocommit(c->db))
+		(void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- statements ---- */
+
+int al_cat_vbind(al_catalog *c, sqlite3_stmt *st, const char *what, al_err *e,
+		 const char *fmt, va_list ap)
+{
+	for (int i = 0; fmt[i]; i++) {
+		int rc;
+		if (fmt[i] == 't') {
+			const char *v = va_arg(ap, const char *);
+			rc = v ? sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, i + 1);
+		} else if (fmt[i] == 'i') {
+			rc = sqlite3_bind_int64(st, i + 1, (sqlite3_int64)va_arg(ap, long long));
+		} else {
+			double v = va_arg(ap, double);
+			rc = isfinite(v) ? sqlite3_bind_double(st, i + 1, v)
+					 : sqlite3_bind_null(st, i + 1);
+		}
+		if (rc != SQLITE_OK)
+			return al_catalog_fail(c, e, what);
+	}
+	return 0;
+}
+
+int al_cat_bind(al_catalog *c, sqlite3_stmt *st, const char *what, al_err *e,
+		const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = al_cat_vbind(c, st, what, e, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int al_cat_vprepare(al_catalog *c, sqlite3_stmt **st, const char *what, al_err *e,
+		    const char *sql, const char *fmt, va_list ap)
+{
+	*st = NULL;
+	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return al_catalog_fail(c, e, what);
+	}
+	int rc = al_cat_vbind(c, *st, what, e, fmt, ap);
+	if (rc < 0) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+	}
+	return rc;
+}
+
+int al_cat_prepare(al_catalog *c, sqlite3_stmt **st, const char *what, al_err *e,
+		   const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = al_cat_vprepare(c, st, what, e, sql, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int al_cat_step(al_catalog *c, sqlite3_stmt *st, const char *what, al_err *e)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return al_catalog_fail(c, e, what);
+}
+
+int al_cat_do(al_catalog *c, const char *what, al_err *e, const char *sql,
+	       const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = al_cat_vprepare(c, &st, what, e, sql, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	rc = al_cat_step(c, st, what, e);
+	/* finalize's code repeats the step's, checked above */
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+const char *al_cat_col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int al_cat_dup(sqlite3_stmt *st, int i, char **out, al_err *e)
+{
+	const char *t = al_cat_col(st, i);
+	*out = NULL;
+	if (t && !(*out = strdup(t)))
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	return 0;
+}

@@ -7,12 +7,22 @@
  * timeout so that several adalink processes can share one catalog.
  * The schema is documented in adalink-catalog(5).
  *
- * Callers prepare statements on al_catalog_db() with bound parameters only.
+ * Every SQL statement of adalink lives in lib/catalog*.c, behind typed
+ * functions: this header opens, closes and holds transactions;
+ * catalog_builds.h reads and writes builds and their shards;
+ * catalog_runs.h training runs and the values they log.  Nothing outside
+ * gets the SQLite handle.  Every function returns 0 or a negative AL_E*
+ * code with e filled (al_catalog_fail's messages for SQLite's failures),
+ * and binds its parameters (no SQL is ever built from a value).
+ *
+ *     al_catalog *c = al_catalog_open("catalog.db", &e);
+ *     if (al_catalog_begin(c, &e) < 0) ...
+ *     ... typed writes ...
+ *     if (al_catalog_commit(c, &e) < 0) al_catalog_rollback(c);
+ *     al_catalog_close(c);
  */
 #ifndef AL_CATALOG_H
 #define AL_CATALOG_H
-
-#include <sqlite3.h>
 
 #include "err.h"
 
@@ -27,15 +37,29 @@ typedef struct al_catalog al_catalog;
 al_catalog *al_catalog_open(const char *path, al_err *e);
 /* Open an existing catalog read-only; it must be up to date. */
 al_catalog *al_catalog_open_readonly(const char *path, al_err *e);
+/* Close c (NULL is allowed); a transaction still open is rolled back. */
 void al_catalog_close(al_catalog *c);
 
-sqlite3 *al_catalog_db(al_catalog *c);
 const char *al_catalog_path(const al_catalog *c);
 int al_catalog_version(al_catalog *c);    /* schema version in force */
 int al_catalog_latest(void);              /* the version this build knows */
 
-/* Run SQL without parameters (BEGIN, COMMIT, ...); AL_EDB with the
- * connection's message on failure. */
+/* The SQLite library's version, as "3.40.1" (for adalink --version). */
+const char *al_catalog_sqlite_version(void);
+
+/* Start a write transaction, taking the write lock now (BEGIN IMMEDIATE:
+ * waits up to al_catalog_wait_ms for another writer, then fails with a
+ * message that says the catalog is locked). */
+int al_catalog_begin(al_catalog *c, al_err *e);
+/* Commit it; on failure the transaction is still open: roll it back. */
+int al_catalog_commit(al_catalog *c, al_err *e);
+/* Roll back the open transaction, if any; never fails (a rollback that
+ * cannot run leaves nothing to keep). */
+void al_catalog_rollback(al_catalog *c);
+
+/* Run SQL without parameters; AL_EDB with the connection's message on
+ * failure.  For tests and one-off maintenance: adalink's own statements
+ * are the typed functions. */
 int al_catalog_exec(al_catalog *c, const char *sql, al_err *e);
 
 /* Fill e from the connection's last error, what saying what was being

@@ -5,7 +5,9 @@ libadalink_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/file.c lib/file.h \
 	lib/safetensors.c lib/safetensors_write.c lib/safetensors.h \
-	lib/catalog.c lib/catalog.h \
+	lib/catalog.c lib/catalog.h lib/catalog_impl.h \
+	lib/catalog_builds.c lib/catalog_builds.h \
+	lib/catalog_runs.c lib/catalog_runs.h \
 	lib/blas.c lib/blas.h \
 	lib/nn.c lib/nn.h \
 	lib/par.c lib/par.h \

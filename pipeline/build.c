@@ -14,7 +14,7 @@
 #include "datasets/ds.h"
 #include "datasets/iter.h"
 #include "lib/blas.h"
-#include "lib/catalog.h"
+#include "lib/catalog_builds.h"
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/safetensors.h"
@@ -105,15 +105,19 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem, al_err *e)
 	return 0;
 }
 
-static int step_done(sqlite3_stmt *st, al_catalog *c, const char *what, al_err *e)
+/* Collect the paths of a build's shards (al_catalog_build_shards_each). */
+typedef struct paths {
+	char **v;
+	size_t n, cap;
+} paths;
+
+static int add_path(void *ctx, const al_cat_shard *s, al_err *e)
 {
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		al_catalog_fail(c, e, what);
-		sqlite3_finalize(st);
-		return e->code;
-	}
-	sqlite3_finalize(st);
+	paths *p = ctx;
+	if (grow((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v, e) < 0 ||
+	    !(p->v[p->n] = strdup(s->path)))
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	p->n++;
 	return 0;
 }
 
@@ -122,45 +126,23 @@ static int step_done(sqlite3_stmt *st, al_catalog *c, const char *what, al_err *
  * files that are gone). */
 static int drop_build(al_catalog *c, long long id, al_err *e)
 {
-	sqlite3 *db = al_catalog_db(c);
-	sqlite3_stmt *st;
-	char **paths = NULL;
-	size_t n = 0, cap = 0;
+	paths p = {0};
 	int rc;
-	if ((rc = al_catalog_exec(c, "BEGIN IMMEDIATE", e)) < 0)
+	if ((rc = al_catalog_begin(c, e)) < 0)
 		return rc;
-	if (sqlite3_prepare_v2(db, "SELECT path FROM shards WHERE build_id = ?", -1, &st, NULL) != SQLITE_OK) {
-		rc = al_catalog_fail(c, e, "removing a build");
+	if ((rc = al_catalog_build_shards_each(c, id, add_path, &p, e)) < 0 ||
+	    (rc = al_catalog_build_delete(c, id, e)) < 0 ||
+	    (rc = al_catalog_commit(c, e)) < 0)
 		goto rollback;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (grow((void **)&paths, &cap, n + 1, sizeof *paths, e) < 0 ||
-		    !(paths[n] = strdup((const char *)sqlite3_column_text(st, 0)))) {
-			sqlite3_finalize(st);
-			rc = al_err_set(e, AL_ENOMEM, "out of memory");
-			goto rollback;
-		}
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "DELETE FROM builds WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-		rc = al_catalog_fail(c, e, "removing a build");
-		goto rollback;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_done(st, c, "removing a build", e)) < 0 ||
-	    (rc = al_catalog_exec(c, "COMMIT", e)) < 0)
-		goto rollback;
-	for (size_t i = 0; i < n; i++)
-		unlink(paths[i]);
+	for (size_t i = 0; i < p.n; i++)
+		unlink(p.v[i]);
 	goto out;
 rollback:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	al_catalog_rollback(c);
 out:
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+	for (size_t i = 0; i < p.n; i++)
+		free(p.v[i]);
+	free(p.v);
 	return rc;
 }
 
@@ -248,18 +230,9 @@ static int close_shard(ctx *c, al_err *e)
 		return rc;
 	char hex[17];
 	snprintf(hex, sizeof hex, "%016llx", (unsigned long long)sum);
-	sqlite3_stmt *st;
-	sqlite3 *db = al_catalog_db(c->cat);
-	if (sqlite3_prepare_v2(db, "INSERT INTO shards(build_id, seq, path, examples, bytes, checksum) "
-			       "VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return al_catalog_fail(c->cat, e, "recording a shard");
-	sqlite3_bind_int64(st, 1, c->build_id);
-	sqlite3_bind_int64(st, 2, c->seq);
-	sqlite3_bind_text(st, 3, c->path, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)bytes);
-	sqlite3_bind_text(st, 6, hex, -1, SQLITE_TRANSIENT);
-	if ((rc = step_done(st, c->cat, "recording a shard", e)) < 0) {
+	al_cat_shard row = {.build_id = c->build_id, .seq = c->seq, .path = c->path,
+			    .examples = (long long)n, .bytes = (long long)bytes, .checksum = hex};
+	if ((rc = al_catalog_shard_add(c->cat, &row, e)) < 0) {
 		unlink(c->path);   /* a file no row names would never be cleaned */
 		return rc;
 	}
@@ -586,22 +559,15 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 		rc = e->code;
 		goto out;
 	}
-	sqlite3 *db = al_catalog_db(c.cat);
-	sqlite3_stmt *q;
 	/* an earlier build of this name: done and identical, refused, or
 	 * interrupted (removed and built again) */
-	if (sqlite3_prepare_v2(db, "SELECT id, status, params FROM builds WHERE name = ?", -1, &q,
-			       NULL) != SQLITE_OK) {
-		rc = al_catalog_fail(c.cat, e, "looking up the build");
-		goto out;
-	}
-	sqlite3_bind_text(q, 1, o->name, -1, SQLITE_STATIC);
-	int step = sqlite3_step(q);
-	if (step == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(q, 0);
-		int complete = strcmp((const char *)sqlite3_column_text(q, 1), "complete") == 0;
-		int same = strcmp((const char *)sqlite3_column_text(q, 2), params) == 0;
-		sqlite3_finalize(q);
+	al_cat_build old;
+	rc = al_catalog_build_get(c.cat, o->name, &old, e);
+	if (rc == 0) {
+		long long id = old.id;
+		int complete = strcmp(old.status, "complete") == 0;
+		int same = strcmp(old.params, params) == 0;
+		al_cat_build_clear(&old);
 		if (complete && same) {
 			st->skipped = 1;
 			goto out;
@@ -615,33 +581,22 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 			al_info("build '%s' was interrupted; building it again", o->name);
 		if ((rc = drop_build(c.cat, id, e)) < 0)
 			goto out;
+	} else if (rc != AL_ENOTFOUND) {
+		goto out;
 	} else {
-		if (step != SQLITE_DONE)
-			rc = al_catalog_fail(c.cat, e, "looking up the build");
-		sqlite3_finalize(q);
-		if (rc < 0)
-			goto out;
+		e->code = 0;   /* no such build: a new one */
+		e->msg[0] = 0;
 	}
-	if (sqlite3_prepare_v2(db, "INSERT INTO builds(name, dataset, split, task, tokenizer_sha256, "
-			       "vision_sha256, sources, params, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       -1, &q, NULL) != SQLITE_OK) {
-		rc = al_catalog_fail(c.cat, e, "recording the build");
-		goto out;
-	}
-	sqlite3_bind_text(q, 1, o->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, o->dataset, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, o->split, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, o->task, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, spm_sha, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, o->vit ? vit_sha : NULL, -1, SQLITE_STATIC);
 	char *srcs = sources_json(o, src_sha);
-	sqlite3_bind_text(q, 7, srcs, -1, SQLITE_TRANSIENT);
+	al_cat_build row = {.name = (char *)o->name, .dataset = (char *)o->dataset,
+			    .split = (char *)o->split, .task = (char *)o->task,
+			    .tokenizer_sha256 = spm_sha, .vision_sha256 = o->vit ? vit_sha : NULL,
+			    .sources = srcs, .params = params, .tool_version = PACKAGE_VERSION};
+	rc = srcs ? al_catalog_build_add(c.cat, &row, &c.build_id, e)
+		  : al_err_set(e, AL_ENOMEM, "out of memory");
 	free(srcs);
-	sqlite3_bind_text(q, 8, params, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 9, PACKAGE_VERSION, -1, SQLITE_STATIC);
-	if ((rc = step_done(q, c.cat, "recording the build", e)) < 0)
+	if (rc < 0)
 		goto out;
-	c.build_id = sqlite3_last_insert_rowid(db);
 
 	if (!(c.sp = al_spm_new(o->spm, e))) {
 		rc = e->code;
@@ -677,13 +632,7 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 	if ((rc = close_shard(&c, e)) < 0)
 		goto fail;
 	st->t_write += now() - t0;
-	if (sqlite3_prepare_v2(db, "UPDATE builds SET status = 'complete', finished = "
-			       "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?", -1, &q, NULL) != SQLITE_OK) {
-		rc = al_catalog_fail(c.cat, e, "completing the build");
-		goto fail;
-	}
-	sqlite3_bind_int64(q, 1, c.build_id);
-	if ((rc = step_done(q, c.cat, "completing the build", e)) == 0)
+	if ((rc = al_catalog_build_complete(c.cat, c.build_id, e)) == 0)
 		goto out;
 fail:
 	/* No half build stays behind: the partial shard's temporary file,

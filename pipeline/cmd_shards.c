@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/catalog.h"
+#include "lib/catalog_builds.h"
 #include "lib/cli.h"
 #include "lib/log.h"
 #include "pipeline/shard.h"
-#include "pipeline/shards.h"
+#include "pipeline/shards_admin.h"
 #include "pipeline/spm.h"
 
 static const al_cmd_help help = {
@@ -26,14 +26,31 @@ static const al_cmd_help help = {
 	"  -m, --model SPM    cat: decode ids to text with this SentencePiece model\n",
 };
 
-static void tsv(sqlite3_stmt *q)
+static void field(const char *v, int first)
 {
-	int n = sqlite3_column_count(q);
-	for (int i = 0; i < n; i++) {
-		const char *v = (const char *)sqlite3_column_text(q, i);
-		printf("%s%s", i ? "\t" : "", v ? v : "");
-	}
+	printf("%s%s", first ? "" : "\t", v ? v : "");
+}
+
+static int ls_row(void *ctx, const al_cat_build_sum *b, al_err *e)
+{
+	(void)ctx;
+	(void)e;
+	const char *v[] = {b->name, b->dataset, b->split, b->task, b->status};
+	for (int i = 0; i < 5; i++)
+		field(v[i], i == 0);
+	printf("\t%lld\t%lld\t%lld", b->shards, b->examples, b->bytes);
+	field(b->created, 0);
 	putchar('\n');
+	return 0;
+}
+
+static int shard_row(void *ctx, const al_cat_shard *s, al_err *e)
+{
+	(void)ctx;
+	(void)e;
+	printf("%lld\t%s\t%lld\t%lld\t%s\n", s->seq, s->path, s->examples, s->bytes,
+	       s->checksum);
+	return 0;
 }
 
 static void on_verify(void *ctx, const char *build, const char *path, const char *problem)
@@ -66,64 +83,114 @@ static void text_out(const al_spm *sp, const uint32_t *ids, uint32_t n, al_spm_b
 	free(v);
 }
 
-static int cat(al_catalog *c, const char *name, const char *model, al_err *e)
+typedef struct cat_ctx {
+	const al_spm *sp;
+	al_spm_buf buf;
+} cat_ctx;
+
+static int cat_example(void *arg, const al_shard_example *x, al_err *e)
 {
-	al_spm *sp = model ? al_spm_new(model, e) : NULL;
-	if (model && !sp)
-		return e->code;
-	sqlite3_stmt *q;
-	sqlite3_prepare_v2(al_catalog_db(c), "SELECT s.path FROM shards s JOIN builds b ON "
-			   "b.id = s.build_id WHERE b.name = ? ORDER BY s.seq", -1, &q, NULL);
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	al_spm_buf buf = {0};
-	int rc = 0, found = 0;
-	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
-		found = 1;
-		al_shard *s = al_shard_open((const char *)sqlite3_column_text(q, 0), e);
-		if (!s) {
-			rc = e->code;
-			break;
-		}
-		for (uint64_t i = 0; i < al_shard_count(s); i++) {
-			al_shard_example x;
-			if ((rc = al_shard_get(s, i, &x, e)) < 0)
-				break;
-			fputs("{\"id\": ", stdout);
-			al_cli_put_json(x.id, x.id_len);
-			fputs(", \"task\": ", stdout);
-			al_cli_put_json(x.task, x.task_len);
-			fputs(", \"input_ids\": ", stdout);
-			ids_out(x.input, x.n_input);
-			fputs(", \"target_ids\": [", stdout);
-			const uint32_t *t = x.targets;
-			for (uint32_t k = 0; k < x.n_targets; t += x.target_lens[k], k++) {
-				fputs(k ? ", " : "", stdout);
-				ids_out(t, x.target_lens[k]);
-			}
-			putchar(']');
-			if (sp) {
-				fputs(", \"input\": ", stdout);
-				text_out(sp, x.input, x.n_input, &buf);
-				fputs(", \"targets\": [", stdout);
-				t = x.targets;
-				for (uint32_t k = 0; k < x.n_targets; t += x.target_lens[k], k++) {
-					fputs(k ? ", " : "", stdout);
-					text_out(sp, t, x.target_lens[k], &buf);
-				}
-				putchar(']');
-			}
-			printf(", \"patches\": %u}\n", x.n_patches);
-		}
-		al_shard_close(s);
+	cat_ctx *cc = arg;
+	(void)e;
+	fputs("{\"id\": ", stdout);
+	al_cli_put_json(x->id, x->id_len);
+	fputs(", \"task\": ", stdout);
+	al_cli_put_json(x->task, x->task_len);
+	fputs(", \"input_ids\": ", stdout);
+	ids_out(x->input, x->n_input);
+	fputs(", \"target_ids\": [", stdout);
+	const uint32_t *t = x->targets;
+	for (uint32_t k = 0; k < x->n_targets; t += x->target_lens[k], k++) {
+		fputs(k ? ", " : "", stdout);
+		ids_out(t, x->target_lens[k]);
 	}
-	sqlite3_finalize(q);
-	free(buf.s);
-	al_spm_free(sp);
-	if (rc == 0 && !found)
-		rc = al_err_set(e, AL_ENOTFOUND, "no shards of a build '%s' in '%s'", name,
-				al_catalog_path(c));
+	putchar(']');
+	if (cc->sp) {
+		fputs(", \"input\": ", stdout);
+		text_out(cc->sp, x->input, x->n_input, &cc->buf);
+		fputs(", \"targets\": [", stdout);
+		t = x->targets;
+		for (uint32_t k = 0; k < x->n_targets; t += x->target_lens[k], k++) {
+			fputs(k ? ", " : "", stdout);
+			text_out(cc->sp, t, x->target_lens[k], &cc->buf);
+		}
+		putchar(']');
+	}
+	printf(", \"patches\": %u}\n", x->n_patches);
+	return 0;
+}
+
+/* The actions: what the command line gave them, and what they found. */
+typedef struct args {
+	const char *name, *model;
+	int bad;                   /* verify: shards with a problem */
+} args;
+
+static int act_ls(al_catalog *c, args *a, al_err *e)
+{
+	(void)a;
+	puts("name\tdataset\tsplit\ttask\tstatus\tshards\texamples\tbytes\tcreated");
+	return al_catalog_builds_each(c, ls_row, NULL, e);
+}
+
+static int act_show(al_catalog *c, args *a, al_err *e)
+{
+	al_cat_build b;
+	int rc = al_catalog_build_get(c, a->name, &b, e);
+	if (rc < 0)
+		return rc;
+	const char *kv[][2] = {
+		{"name", b.name}, {"dataset", b.dataset}, {"split", b.split}, {"task", b.task},
+		{"status", b.status}, {"tokenizer_sha256", b.tokenizer_sha256},
+		{"vision_sha256", b.vision_sha256}, {"tool_version", b.tool_version},
+		{"created", b.created}, {"finished", b.finished}, {"sources", b.sources},
+		{"params", b.params},
+	};
+	for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
+		printf("%s\t%s\n", kv[i][0], kv[i][1] ? kv[i][1] : "");
+	al_cat_build_clear(&b);
+	puts("\nseq\tpath\texamples\tbytes\tchecksum");
+	return al_catalog_shards_each(c, a->name, shard_row, NULL, e);
+}
+
+static int act_verify(al_catalog *c, args *a, al_err *e)
+{
+	int rc = al_shards_verify(c, a->name, on_verify, NULL, &a->bad, e);
+	if (rc == 0 && a->bad)
+		al_error("%d shard%s missing, truncated or modified", a->bad,
+			 a->bad == 1 ? " is" : "s are");
 	return rc;
 }
+
+static int act_cat(al_catalog *c, args *a, al_err *e)
+{
+	cat_ctx cc = {0};
+	al_spm *sp = a->model ? al_spm_new(a->model, e) : NULL;
+	if (a->model && !sp)
+		return e->code;
+	cc.sp = sp;
+	int rc = al_shards_each_example(c, a->name, cat_example, &cc, e);
+	free(cc.buf.s);
+	al_spm_free(sp);
+	return rc;
+}
+
+static int act_rm(al_catalog *c, args *a, al_err *e)
+{
+	return al_shards_remove(c, a->name, e);
+}
+
+static const struct action {
+	const char *name;
+	int (*fn)(al_catalog *c, args *a, al_err *e);
+	int needs_name;
+} actions[] = {
+	{"ls", act_ls, 0},
+	{"show", act_show, 1},
+	{"verify", act_verify, 0},
+	{"cat", act_cat, 1},
+	{"rm", act_rm, 1},
+};
 
 int cmd_shards(int argc, char **argv)
 {
@@ -146,12 +213,15 @@ int cmd_shards(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return al_cli_usage(&help, "an action is required: ls, show, verify, cat or rm");
-	const char *act = argv[optind], *name = optind + 1 < argc ? argv[optind + 1] : NULL;
-	int needs_name = !strcmp(act, "show") || !strcmp(act, "cat") || !strcmp(act, "rm");
-	if (strcmp(act, "ls") && strcmp(act, "verify") && !needs_name)
-		return al_cli_usage(&help, "unknown action '%s'", act);
-	if (needs_name && !name)
-		return al_cli_usage(&help, "%s needs a build NAME", act);
+	const struct action *act = NULL;
+	for (size_t i = 0; i < sizeof actions / sizeof *actions; i++)
+		if (!strcmp(argv[optind], actions[i].name))
+			act = &actions[i];
+	if (!act)
+		return al_cli_usage(&help, "unknown action '%s'", argv[optind]);
+	args a = {optind + 1 < argc ? argv[optind + 1] : NULL, model, 0};
+	if (act->needs_name && !a.name)
+		return al_cli_usage(&help, "%s needs a build NAME", act->name);
 	if (argc - optind > 2)
 		return al_cli_usage(&help, "unexpected argument '%s'", argv[optind + 2]);
 	if (!db)
@@ -162,57 +232,11 @@ int cmd_shards(int argc, char **argv)
 		al_error("%s", e.msg);
 		return AL_EXIT_FAIL;
 	}
-	sqlite3 *sq = al_catalog_db(cat_db);
-	sqlite3_stmt *q;
-	int rc = 0, bad = 0;
-	if (!strcmp(act, "ls")) {
-		puts("name\tdataset\tsplit\ttask\tstatus\tshards\texamples\tbytes\tcreated");
-		sqlite3_prepare_v2(sq, "SELECT b.name, b.dataset, b.split, b.task, b.status, count(s.id), "
-				   "coalesce(sum(s.examples), 0), coalesce(sum(s.bytes), 0), b.created "
-				   "FROM builds b LEFT JOIN shards s ON s.build_id = b.id "
-				   "GROUP BY b.id ORDER BY b.name", -1, &q, NULL);
-		while (sqlite3_step(q) == SQLITE_ROW)
-			tsv(q);
-		sqlite3_finalize(q);
-	} else if (!strcmp(act, "show")) {
-		static const char *keys[] = {"name", "dataset", "split", "task", "status",
-			"tokenizer_sha256", "vision_sha256", "tool_version", "created", "finished",
-			"sources", "params"};
-		sqlite3_prepare_v2(sq, "SELECT name, dataset, split, task, status, tokenizer_sha256, "
-				   "vision_sha256, tool_version, created, finished, sources, params "
-				   "FROM builds WHERE name = ?", -1, &q, NULL);
-		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) != SQLITE_ROW)
-			rc = al_err_set(&e, AL_ENOTFOUND, "no build '%s' in '%s'", name, db);
-		else
-			for (int i = 0; i < 12; i++) {
-				const char *v = (const char *)sqlite3_column_text(q, i);
-				printf("%s\t%s\n", keys[i], v ? v : "");
-			}
-		sqlite3_finalize(q);
-		if (rc == 0) {
-			puts("\nseq\tpath\texamples\tbytes\tchecksum");
-			sqlite3_prepare_v2(sq, "SELECT s.seq, s.path, s.examples, s.bytes, s.checksum FROM "
-					   "shards s JOIN builds b ON b.id = s.build_id WHERE b.name = ? "
-					   "ORDER BY s.seq", -1, &q, NULL);
-			sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-			while (sqlite3_step(q) == SQLITE_ROW)
-				tsv(q);
-			sqlite3_finalize(q);
-		}
-	} else if (!strcmp(act, "verify")) {
-		rc = al_shards_verify(cat_db, name, on_verify, NULL, &bad, &e);
-		if (rc == 0 && bad)
-			al_error("%d shard%s missing, truncated or modified", bad, bad == 1 ? " is" : "s are");
-	} else if (!strcmp(act, "cat")) {
-		rc = cat(cat_db, name, model, &e);
-	} else {
-		rc = al_shards_remove(cat_db, name, &e);
-	}
+	int rc = act->fn(cat_db, &a, &e);
 	al_catalog_close(cat_db);
 	if (rc < 0) {
 		al_error("%s", e.msg);
 		return AL_EXIT_FAIL;
 	}
-	return bad ? AL_EXIT_FAIL : (fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL);
+	return a.bad ? AL_EXIT_FAIL : (fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL);
 }

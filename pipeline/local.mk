@@ -5,7 +5,7 @@ include pipeline/images.mk
 
 # shards
 libadalink_a_SOURCES += pipeline/shard.c pipeline/shard.h pipeline/prompt.c pipeline/prompt.h \
-	pipeline/build.c pipeline/build.h pipeline/shards.c pipeline/shards.h
+	pipeline/build.c pipeline/build.h pipeline/shards_admin.c pipeline/shards_admin.h
 adalink_SOURCES += pipeline/cmd_build.c pipeline/cmd_shards.c
 dist_man_MANS += man/adalink-build.1 man/adalink-shards.1
 check_PROGRAMS += tests/unit/test_shard tests/unit/test_prompt tests/unit/test_examples

@@ -268,7 +268,6 @@ uint64_t al_shard_count(const al_shard *s) { return s->n; }
 int al_shard_patch_dtype(const al_shard *s) { return s->dtype; }
 uint32_t al_shard_patch_dim(const al_shard *s) { return s->dim; }
 uint64_t al_shard_checksum(const al_shard *s) { return s->sum; }
-uint64_t al_shard_bytes(const al_shard *s) { return s->size; }
 
 int al_shard_get(const al_shard *s, uint64_t i, al_shard_example *x, al_err *e)
 {

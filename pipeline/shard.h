@@ -66,7 +66,6 @@ uint64_t al_shard_count(const al_shard *s);
 int al_shard_patch_dtype(const al_shard *s);
 uint32_t al_shard_patch_dim(const al_shard *s);
 uint64_t al_shard_checksum(const al_shard *s);     /* as the header says */
-uint64_t al_shard_bytes(const al_shard *s);
 /* Example i, bounds-checked; its pointers live as long as s. */
 int al_shard_get(const al_shard *s, uint64_t i, al_shard_example *x, al_err *e);
 /* Recompute the checksum; AL_EFORMAT if it differs from the header's. */

@@ -31,7 +31,9 @@ CLI_TESTS = \
 	tests/cli/blas.sh \
 	tests/cli/score_records.sh \
 	tests/cli/examples_mk.sh \
-	tests/cli/projection.sh
+	tests/cli/projection.sh \
+	tests/cli/catalog_sqlite.sh \
+	tests/cli/catalog_commands.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \

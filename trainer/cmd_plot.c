@@ -137,7 +137,7 @@ int cmd_plot(int argc, char **argv)
 	int nr = argc - optind;
 	char **names = argv + optind;
 	al_err e = {0};
-	al_run *runs = calloc((size_t)nr, sizeof *runs);
+	al_cat_run *runs = calloc((size_t)nr, sizeof *runs);
 	curve *loss = calloc((size_t)nr, sizeof *loss), *devc = calloc((size_t)nr, sizeof *devc);
 	al_series *ls = calloc((size_t)nr, sizeof *ls), *ds = calloc((size_t)nr, sizeof *ds);
 	long **steps = calloc((size_t)nr, sizeof *steps);
@@ -149,16 +149,16 @@ int cmd_plot(int argc, char **argv)
 	al_catalog *cat = rc == 0 ? al_catalog_open_readonly(path, &e) : NULL;
 	if (!cat)
 		rc = e.code;
-	sqlite3 *db = cat ? al_catalog_db(cat) : NULL;
+	al_catalog *db = cat;
 	for (int i = 0; rc == 0 && i < nr; i++)
-		rc = al_run_get(db, names[i], &runs[i], &e);
+		rc = al_catalog_run_get(db, names[i], &runs[i], &e);
 	/* the dev value: given, or the first dev_METRIC of any run, else dev_loss */
 	if (dev && strcmp(dev, "none"))
 		snprintf(devname, sizeof devname, "%s%s", strncmp(dev, "dev_", 4) ? "dev_" : "", dev);
 	for (int i = 0; rc == 0 && !dev && i < nr; i++) {
 		char **mn;
 		size_t nm;
-		if ((rc = al_run_metric_names(db, runs[i].id, &mn, &nm, &e)) < 0)
+		if ((rc = al_catalog_run_metric_names(db, runs[i].id, &mn, &nm, &e)) < 0)
 			break;
 		for (size_t k = 0; k < nm; k++) {
 			if (!devname[0] && !strncmp(mn[k], "dev_", 4) && strcmp(mn[k], "dev_loss"))
@@ -171,7 +171,7 @@ int cmd_plot(int argc, char **argv)
 		snprintf(devname, sizeof devname, "dev_loss");
 	long longest = 0;
 	for (int i = 0; rc == 0 && i < nr; i++) {
-		rc = al_run_series(db, runs[i].id, "loss", &steps[i], &vals[i], &nv[i], &e);
+		rc = al_catalog_run_series(db, runs[i].id, "loss", &steps[i], &vals[i], &nv[i], &e);
 		if (rc == 0 && nv[i] && steps[i][nv[i] - 1] > longest)
 			longest = steps[i][nv[i] - 1];
 	}
@@ -190,7 +190,7 @@ int cmd_plot(int argc, char **argv)
 			long *s;
 			double *v;
 			size_t n;
-			if ((rc = al_run_series(db, runs[i].id, devname, &s, &v, &n, &e)) < 0)
+			if ((rc = al_catalog_run_series(db, runs[i].id, devname, &s, &v, &n, &e)) < 0)
 				break;
 			devc[i].x = malloc((n + 1) * sizeof(double));
 			devc[i].y = v;
@@ -228,7 +228,7 @@ int cmd_plot(int argc, char **argv)
 	}
 	for (int i = 0; i < nr; i++) {
 		if (runs)
-			al_run_clear(&runs[i]);
+			al_cat_run_clear(&runs[i]);
 		if (loss) {
 			free(loss[i].x);
 			free(loss[i].y);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/catalog.h"
 #include "lib/cli.h"
 #include "lib/log.h"
 #include "trainer/runs.h"
@@ -79,7 +78,7 @@ static void kv_free(kv *t)
 }
 
 /* A run's rows: fields, config.*, final.*, and summaries of its values. */
-static int run_rows(sqlite3 *db, const al_run *r, kv *t, al_err *e)
+static int run_rows(al_catalog *c, const al_cat_run *r, kv *t, al_err *e)
 {
 	const char *fields[][2] = {
 		{"name", r->name}, {"method", r->method}, {"status", r->status},
@@ -97,14 +96,14 @@ static int run_rows(sqlite3 *db, const al_run *r, kv *t, al_err *e)
 		return e->code;
 	char **names;
 	size_t nn;
-	if (al_run_metric_names(db, r->id, &names, &nn, e) < 0)
+	if (al_catalog_run_metric_names(c, r->id, &names, &nn, e) < 0)
 		return e->code;
 	t->prefix = "";
 	for (size_t i = 0; i < nn; i++) {
 		long *steps;
 		double *vals;
 		size_t n;
-		if (al_run_series(db, r->id, names[i], &steps, &vals, &n, e) == 0 && n) {
+		if (al_catalog_run_series(c, r->id, names[i], &steps, &vals, &n, e) == 0 && n) {
 			char key[96], val[64];
 			snprintf(key, sizeof key, "last.%s", names[i]);
 			snprintf(val, sizeof val, "%.6g (step %ld)", vals[n - 1], steps[n - 1]);
@@ -129,42 +128,34 @@ next:
 	return 0;
 }
 
-static int ls(sqlite3 *db, al_err *e)
+static int ls_row(void *ctx, const al_cat_run_sum *r, al_err *e)
 {
-	sqlite3_stmt *q;
+	(void)ctx;
+	(void)e;
+	const char *v[] = {r->name, r->method, r->status, r->steps, r->loss, r->best_dev_loss,
+			   r->best_dev_metric, r->created};
+	for (int i = 0; i < 8; i++)
+		printf("%s%s", i ? "\t" : "", v[i] ? v[i] : "");
+	putchar('\n');
+	return 0;
+}
+
+static int ls(al_catalog *c, char **names, int n, al_err *e)
+{
+	(void)names;
+	(void)n;
 	puts("name\tmethod\tstatus\tsteps\tloss\tbest_dev_loss\tbest_dev_metric\tcreated");
-	if (sqlite3_prepare_v2(db,
-		"SELECT r.name, r.method, r.status, "
-		" (SELECT max(step) FROM run_metrics m WHERE m.run_id = r.id AND m.name = 'loss'), "
-		" (SELECT printf('%.6g', value) FROM run_metrics m WHERE m.run_id = r.id AND m.name = 'loss' "
-		"  ORDER BY step DESC LIMIT 1), "
-		" (SELECT printf('%.6g', min(value)) FROM run_metrics m WHERE m.run_id = r.id "
-		"  AND m.name = 'dev_loss'), "
-		" (SELECT substr(m.name, 5) || ' ' || printf('%.6g', max(m.value)) FROM run_metrics m "
-		"  WHERE m.run_id = r.id AND m.name LIKE 'dev!_%' ESCAPE '!' AND m.name != 'dev_loss' "
-		"  GROUP BY m.name ORDER BY m.name LIMIT 1), "
-		" r.created FROM runs r ORDER BY r.created, r.id", -1, &q, NULL) != SQLITE_OK)
-		return al_err_set(e, AL_EDB, "reading the runs: %s", sqlite3_errmsg(db));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		for (int i = 0; i < 8; i++) {
-			const char *v = (const char *)sqlite3_column_text(q, i);
-			printf("%s%s", i ? "\t" : "", v ? v : "");
-		}
-		putchar('\n');
-	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : al_err_set(e, AL_EDB, "reading the runs: %s", sqlite3_errmsg(db));
+	return al_catalog_runs_each(c, ls_row, NULL, e);
 }
 
 /* The values of every name at every step, one column per name; with
  * checkpoints, only the steps where something other than loss and lr was
  * logged, loss being the mean since the previous such step. */
-static int table(sqlite3 *db, const al_run *r, int checkpoints, al_err *e)
+static int table(al_catalog *c, const al_cat_run *r, int checkpoints, al_err *e)
 {
 	char **names;
 	size_t nn;
-	if (al_run_metric_names(db, r->id, &names, &nn, e) < 0)
+	if (al_catalog_run_metric_names(c, r->id, &names, &nn, e) < 0)
 		return e->code;
 	long **steps = calloc(nn + 1, sizeof *steps);
 	double **vals = calloc(nn + 1, sizeof *vals);
@@ -173,7 +164,7 @@ static int table(sqlite3 *db, const al_run *r, int checkpoints, al_err *e)
 	if (!steps || !vals || !n || !at)
 		rc = al_err_set(e, AL_ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < nn; i++) {
-		rc = al_run_series(db, r->id, names[i], &steps[i], &vals[i], &n[i], e);
+		rc = al_catalog_run_series(c, r->id, names[i], &steps[i], &vals[i], &n[i], e);
 		if (!strcmp(names[i], "loss"))
 			iloss = (int)i;
 	}
@@ -244,13 +235,13 @@ static int table(sqlite3 *db, const al_run *r, int checkpoints, al_err *e)
 	return rc;
 }
 
-static int show(sqlite3 *db, const char *name, int history, al_err *e)
+static int show_run(al_catalog *c, const char *name, int history, al_err *e)
 {
-	al_run r;
+	al_cat_run r;
 	kv t = {0};
-	int rc = al_run_get(db, name, &r, e);
+	int rc = al_catalog_run_get(c, name, &r, e);
 	if (rc == 0 && !history) {
-		rc = run_rows(db, &r, &t, e);
+		rc = run_rows(c, &r, &t, e);
 		for (size_t i = 0; rc == 0 && i < t.n; i++)
 			if (strncmp(t.k[i], "last.", 5) && strncmp(t.k[i], "best.", 5))
 				printf("%s\t%s\n", t.k[i], t.v[i]);
@@ -258,20 +249,32 @@ static int show(sqlite3 *db, const char *name, int history, al_err *e)
 			putchar('\n');
 	}
 	if (rc == 0)
-		rc = table(db, &r, !history, e);
+		rc = table(c, &r, !history, e);
 	kv_free(&t);
-	al_run_clear(&r);
+	al_cat_run_clear(&r);
 	return rc;
 }
 
-static int compare(sqlite3 *db, char **names, int n, al_err *e)
+static int show(al_catalog *c, char **names, int n, al_err *e)
 {
-	al_run *r = calloc((size_t)n, sizeof *r);
+	(void)n;
+	return show_run(c, names[0], 0, e);
+}
+
+static int history(al_catalog *c, char **names, int n, al_err *e)
+{
+	(void)n;
+	return show_run(c, names[0], 1, e);
+}
+
+static int compare(al_catalog *c, char **names, int n, al_err *e)
+{
+	al_cat_run *r = calloc((size_t)n, sizeof *r);
 	kv *t = calloc((size_t)n, sizeof *t);
 	int rc = r && t ? 0 : al_err_set(e, AL_ENOMEM, "out of memory");
 	for (int i = 0; rc == 0 && i < n; i++)
-		if ((rc = al_run_get(db, names[i], &r[i], e)) == 0)
-			rc = run_rows(db, &r[i], &t[i], e);
+		if ((rc = al_catalog_run_get(c, names[i], &r[i], e)) == 0)
+			rc = run_rows(c, &r[i], &t[i], e);
 	if (rc == 0) {
 		/* the union of keys, in the order first seen */
 		fputs("key", stdout);
@@ -301,31 +304,38 @@ static int compare(sqlite3 *db, char **names, int n, al_err *e)
 		if (t)
 			kv_free(&t[i]);
 		if (r)
-			al_run_clear(&r[i]);
+			al_cat_run_clear(&r[i]);
 	}
 	free(t);
 	free(r);
 	return rc;
 }
 
-static int rm(al_catalog *c, const char *name, al_err *e)
+static int rm(al_catalog *c, char **names, int n, al_err *e)
 {
-	sqlite3 *db = al_catalog_db(c);
-	al_run r;
-	if (al_run_get(db, name, &r, e) < 0)
+	al_cat_run r;
+	(void)n;
+	if (al_catalog_run_get(c, names[0], &r, e) < 0)
 		return e->code;
-	sqlite3_stmt *q;
-	int rc = SQLITE_ERROR;
-	if (sqlite3_prepare_v2(db, "DELETE FROM runs WHERE id = ?", -1, &q, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(q, 1, r.id);
-		rc = sqlite3_step(q);
-		sqlite3_finalize(q);
-	}
-	al_run_clear(&r);
-	if (rc != SQLITE_DONE)
-		return al_err_set(e, AL_EDB, "removing run '%s': %s", name, sqlite3_errmsg(db));
-	return 0;
+	int rc = al_catalog_run_delete(c, r.id, e);
+	al_cat_run_clear(&r);
+	return rc;
 }
+
+/* The actions and the RUNs each takes. */
+enum { NO_RUN, ONE_RUN, RUNS };
+static const struct action {
+	const char *name;
+	int (*fn)(al_catalog *c, char **names, int n, al_err *e);
+	int runs;                  /* NO_RUN, ONE_RUN or RUNS (two or more) */
+	int write;                 /* opens the catalog read-write */
+} actions[] = {
+	{"ls", ls, NO_RUN, 0},
+	{"show", show, ONE_RUN, 0},
+	{"history", history, ONE_RUN, 0},
+	{"compare", compare, RUNS, 0},
+	{"rm", rm, ONE_RUN, 1},
+};
 
 int cmd_runs(int argc, char **argv)
 {
@@ -347,37 +357,24 @@ int cmd_runs(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return al_cli_usage(&help, "an action is required: ls, show, history, compare or rm");
-	const char *act = argv[optind];
+	const struct action *act = NULL;
+	for (size_t i = 0; i < sizeof actions / sizeof *actions; i++)
+		if (!strcmp(argv[optind], actions[i].name))
+			act = &actions[i];
+	if (!act)
+		return al_cli_usage(&help, "unknown action '%s'", argv[optind]);
 	int nargs = argc - optind - 1;
-	if (strcmp(act, "ls") && strcmp(act, "show") && strcmp(act, "history") &&
-	    strcmp(act, "compare") && strcmp(act, "rm"))
-		return al_cli_usage(&help, "unknown action '%s'", act);
-	if (!strcmp(act, "ls") && nargs)
-		return al_cli_usage(&help, "ls takes no RUN");
-	if (!strcmp(act, "compare") && nargs < 2)
-		return al_cli_usage(&help, "compare needs two RUNs or more");
-	if (strcmp(act, "ls") && strcmp(act, "compare") && nargs != 1)
-		return al_cli_usage(&help, "%s needs one RUN", act);
+	if (act->runs == NO_RUN && nargs)
+		return al_cli_usage(&help, "%s takes no RUN", act->name);
+	if (act->runs == RUNS && nargs < 2)
+		return al_cli_usage(&help, "%s needs two RUNs or more", act->name);
+	if (act->runs == ONE_RUN && nargs != 1)
+		return al_cli_usage(&help, "%s needs one RUN", act->name);
 	if (!path)
 		return al_cli_usage(&help, "--catalog is required");
 	al_err e = {0};
-	int write = !strcmp(act, "rm");
-	al_catalog *cat = write ? al_catalog_open(path, &e) : al_catalog_open_readonly(path, &e);
-	int rc = cat ? 0 : e.code;
-	if (rc == 0) {
-		sqlite3 *db = al_catalog_db(cat);
-		char **names = argv + optind + 1;
-		if (!strcmp(act, "ls"))
-			rc = ls(db, &e);
-		else if (!strcmp(act, "show"))
-			rc = show(db, names[0], 0, &e);
-		else if (!strcmp(act, "history"))
-			rc = show(db, names[0], 1, &e);
-		else if (!strcmp(act, "compare"))
-			rc = compare(db, names, nargs, &e);
-		else
-			rc = rm(cat, names[0], &e);
-	}
+	al_catalog *cat = act->write ? al_catalog_open(path, &e) : al_catalog_open_readonly(path, &e);
+	int rc = cat ? act->fn(cat, argv + optind + 1, nargs, &e) : e.code;
 	al_catalog_close(cat);
 	if (rc < 0) {
 		al_error("%s", e.msg);

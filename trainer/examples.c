@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/catalog.h"
+#include "lib/catalog_builds.h"
 #include "lib/rng.h"
 #include "lib/safetensors.h"
 #include "pipeline/shard.h"
-#include "pipeline/shards.h"
+#include "pipeline/shards_admin.h"
 
 struct al_examples {
 	/* JSONL */
@@ -89,6 +89,27 @@ bad:
 	return NULL;
 }
 
+/* Open a build's shard and append it to s (al_catalog_shards_each). */
+static int add_shard(void *ctx, const al_cat_shard *row, al_err *e)
+{
+	al_examples *s = ctx;
+	al_shard **ns = realloc(s->shards, sizeof *ns * (s->nshards + 1));
+	if (ns)
+		s->shards = ns;
+	long *nf = ns ? realloc(s->first, sizeof *nf * (s->nshards + 2)) : NULL;
+	if (!nf)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	s->first = nf;
+	al_shard *sh = al_shard_open(row->path, e);
+	if (!sh)
+		return e->code;
+	s->shards[s->nshards] = sh;
+	s->first[s->nshards] = s->n;
+	s->n += (long)al_shard_count(sh);
+	s->first[++s->nshards] = s->n;
+	return 0;
+}
+
 al_examples *al_examples_builds(const char *catalog, const char *names, al_err *e)
 {
 	al_catalog *c = al_catalog_open(catalog, e);
@@ -103,12 +124,13 @@ al_examples *al_examples_builds(const char *catalog, const char *names, al_err *
 	for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
 		char problem[1024] = "";
 		int nbad;
-		sqlite3_stmt *q;
-		sqlite3_prepare_v2(al_catalog_db(c), "SELECT status FROM builds WHERE name = ?", -1, &q, NULL);
-		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-		int found = sqlite3_step(q) == SQLITE_ROW;
-		int complete = found && strcmp((const char *)sqlite3_column_text(q, 0), "complete") == 0;
-		sqlite3_finalize(q);
+		al_cat_build b;
+		int rc = al_catalog_build_get(c, name, &b, e);
+		if (rc < 0 && rc != AL_ENOTFOUND)
+			goto bad;
+		int found = rc == 0, complete = found && strcmp(b.status, "complete") == 0;
+		if (found)
+			al_cat_build_clear(&b);
 		if (!complete) {
 			al_err_set(e, AL_ENOTFOUND, "build '%s' is %s in '%s'; run adalink build first",
 				   name, found ? "not complete" : "not", catalog);
@@ -121,31 +143,8 @@ al_examples *al_examples_builds(const char *catalog, const char *names, al_err *
 				   "'adalink build --replace' rebuilds", problem);
 			goto bad;
 		}
-		sqlite3_prepare_v2(al_catalog_db(c), "SELECT s.path FROM shards s JOIN builds b ON "
-				   "b.id = s.build_id WHERE b.name = ? ORDER BY s.seq", -1, &q, NULL);
-		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			al_shard **ns = realloc(s->shards, sizeof *ns * (s->nshards + 1));
-			if (ns)
-				s->shards = ns;
-			long *nf = ns ? realloc(s->first, sizeof *nf * (s->nshards + 2)) : NULL;
-			if (!nf) {
-				sqlite3_finalize(q);
-				al_err_set(e, AL_ENOMEM, "out of memory");
-				goto bad;
-			}
-			s->first = nf;
-			al_shard *sh = al_shard_open((const char *)sqlite3_column_text(q, 0), e);
-			if (!sh) {
-				sqlite3_finalize(q);
-				goto bad;
-			}
-			s->shards[s->nshards] = sh;
-			s->first[s->nshards] = s->n;
-			s->n += (long)al_shard_count(sh);
-			s->first[++s->nshards] = s->n;
-		}
-		sqlite3_finalize(q);
+		if (al_catalog_shards_each(c, name, add_shard, s, e) < 0)
+			goto bad;
 	}
 	free(list);
 	al_catalog_close(c);
@@ -255,7 +254,8 @@ int al_examples_ntargets(const al_examples *s, long i)
 		return 1;
 	al_shard_example se;
 	uint64_t at = 0;
-	if (al_shard_get(s->shards[locate(s, i, &at)], at, &se, NULL) < 0)
+	const al_shard *sh = s->shards[locate(s, i, &at)];   /* at is set by now */
+	if (al_shard_get(sh, at, &se, NULL) < 0)
 		return 0;
 	return (int)se.n_targets;
 }
@@ -281,7 +281,8 @@ const char *al_examples_task(const al_examples *s, long i, char *buf, size_t n)
 	al_shard_example se;
 	uint64_t at = 0;
 	buf[0] = 0;
-	if (al_shard_get(s->shards[locate(s, i, &at)], at, &se, NULL) == 0)
+	const al_shard *sh = s->shards[locate(s, i, &at)];   /* at is set by now */
+	if (al_shard_get(sh, at, &se, NULL) == 0)
 		snprintf(buf, n, "%.*s", (int)se.task_len, se.task);
 	return buf;
 }

@@ -10,6 +10,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "lib/catalog.h"
+#include "lib/catalog_builds.h"
 #include "lib/hash.h"
 #include "metrics/glue.h"
 #include "metrics/score.h"
@@ -120,29 +121,23 @@ static int build_dataset(const char *catalog, const char *names, char *ds, size_
 			 char *tok_sha, size_t tn, al_err *e)
 {
 	ds[0] = tok_sha[0] = 0;
+	char *first = strndup(names, strcspn(names, ","));
+	if (!first)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	al_cat_build b;
+	int rc = 0;
 	al_catalog *c = al_catalog_open_readonly(catalog, e);
 	if (!c)
-		return e->code;
-	sqlite3_stmt *q;
-	size_t len = strcspn(names, ",");
-	int rc = 0;
-	if (sqlite3_prepare_v2(al_catalog_db(c), "SELECT dataset, tokenizer_sha256 FROM builds "
-			       "WHERE name = ?", -1, &q, NULL) != SQLITE_OK) {
-		rc = al_catalog_fail(c, e, "reading the dev build");
-	} else {
-		sqlite3_bind_text(q, 1, names, (int)len, SQLITE_STATIC);
-		int st = sqlite3_step(q);
-		if (st == SQLITE_ROW) {
-			const char *d = (const char *)sqlite3_column_text(q, 0);
-			const char *t = (const char *)sqlite3_column_text(q, 1);
-			snprintf(ds, n, "%s", d ? d : "");
-			snprintf(tok_sha, tn, "%s", t ? t : "");
-		} else if (st != SQLITE_DONE) {
-			rc = al_catalog_fail(c, e, "reading the dev build");
-		}
-		sqlite3_finalize(q);
+		rc = e->code;
+	else if ((rc = al_catalog_build_get(c, first, &b, e)) == 0) {
+		snprintf(ds, n, "%s", b.dataset ? b.dataset : "");
+		snprintf(tok_sha, tn, "%s", b.tokenizer_sha256 ? b.tokenizer_sha256 : "");
+		al_cat_build_clear(&b);
+	} else if (rc == AL_ENOTFOUND) {
+		rc = 0;   /* the dev set opened; nothing more to learn */
 	}
 	al_catalog_close(c);
+	free(first);
 	return rc;
 }
 
