@@ -6,7 +6,7 @@
 #include <stdarg.h>
 
 #include "ds.h"
-#include "jstream.h"
+#include "lib/json_read.h"
 #include "source.h"
 #include "store.h"
 

@@ -1,7 +1,6 @@
 # datasets/local.mk: dataset readers, the registry, adalink ingest.
 libadalink_a_SOURCES += \
 	datasets/source.c datasets/source.h \
-	datasets/jstream.c datasets/jstream.h \
 	datasets/store.c datasets/store.h \
 	datasets/record.c datasets/record.h \
 	datasets/ds.h datasets/family.h datasets/ingest.c datasets/registry.c \

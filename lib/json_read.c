@@ -1,5 +1,6 @@
-/* jstream.c: yajl callbacks building one top-level piece at a time. */
-#include "jstream.h"
+/* json_read.c: yajl callbacks building one top-level piece at a time, or
+ * one whole value (see json_read.h). */
+#include "json_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,9 @@ struct al_jstream {
 	int failed;         /* a handler or structure error is in err */
 	al_err err;
 	char *pkey;         /* key of a value of the top object being built */
+	int whole;          /* al_json_parse: the top value is built whole */
+	int begun;          /* a container has been opened */
+	al_jnode *out;      /* al_json_parse: where it goes */
 };
 
 static void node_free(al_jnode *n)
@@ -42,10 +46,18 @@ static void node_free(al_jnode *n)
 	memset(n, 0, sizeof *n);
 }
 
+/* An error at byte off: "'NAME': byte OFF: WHAT" ("byte OFF: WHAT" with no
+ * name). */
+static int err_at(al_jstream *j, al_err *e, int code, uint64_t off, const char *what)
+{
+	if (!j->name)
+		return al_err_set(e, code, "byte %llu: %s", (unsigned long long)off, what);
+	return al_err_at(e, code, j->name, off, "%s", what);
+}
+
 static int fail(al_jstream *j, int code, const char *what)
 {
-	al_err_at(&j->err, code, j->name, j->fed + yajl_get_bytes_consumed(j->h),
-		  "%s", what);
+	err_at(j, &j->err, code, j->fed + yajl_get_bytes_consumed(j->h), what);
 	j->failed = 1;
 	return 0;
 }
@@ -69,6 +81,11 @@ static int emit(al_jstream *j, al_jnode *n)
  * piece when nothing is being built. */
 static int place(al_jstream *j, al_jnode *n)
 {
+	if (j->sp == 0 && j->whole) {
+		*j->out = *n;
+		j->top_seen = 1;
+		return 1;
+	}
 	if (j->sp == 0) {
 		if (j->depth == 0 && !j->top_seen) {
 			node_free(n);
@@ -129,15 +146,16 @@ static int cb_string(void *c, const unsigned char *s, size_t len)
 static int open_container(al_jstream *j, int type)
 {
 	j->depth++;
+	j->begun = 1;
 	if (j->depth > MAX_DEPTH)
 		return fail(j, AL_ELIMIT, "JSON nested deeper than 256 levels");
-	if (j->depth == 1) {
+	if (j->depth == 1 && !j->whole) {
 		if (type != AL_J_OBJ)
 			return fail(j, AL_EFORMAT, "expected a JSON object at the top");
 		j->top_seen = 1;
 		return 1;
 	}
-	if (j->depth == 2 && type == AL_J_ARR && j->sp == 0) {
+	if (j->depth == 2 && type == AL_J_ARR && j->sp == 0 && !j->whole) {
 		j->in_array = 1;
 		j->index = 0;
 		return 1;
@@ -240,7 +258,9 @@ static int status(al_jstream *j, yajl_status st, const unsigned char *buf,
 	if (m)
 		yajl_free_error(j->h, m);
 	uint64_t off = j->fed + (buf ? yajl_get_bytes_consumed(j->h) : 0);
-	return al_err_at(e, AL_EFORMAT, j->name, off, "malformed JSON: %s", reason);
+	char what[300];
+	snprintf(what, sizeof what, "malformed JSON: %s", reason);
+	return err_at(j, e, AL_EFORMAT, off, what);
 }
 
 int al_jstream_feed(al_jstream *j, const void *buf, size_t n, al_err *e)
@@ -258,16 +278,14 @@ int al_jstream_finish(al_jstream *j, al_err *e)
 	if (j->failed)
 		return status(j, yajl_status_error, NULL, 0, e);
 	yajl_status st = yajl_complete_parse(j->h);
-	if (st != yajl_status_ok && !j->failed && !j->top_seen)
-		return al_err_at(e, AL_EFORMAT, j->name, j->fed,
-				 "malformed JSON: the document is empty");
+	if (st != yajl_status_ok && !j->failed && !j->top_seen && !j->begun)
+		return err_at(j, e, AL_EFORMAT, j->fed, "malformed JSON: the document is empty");
 	if (st != yajl_status_ok && !j->failed)
-		return al_err_at(e, AL_EFORMAT, j->name, j->fed,
-				 "malformed JSON: the document is truncated or incomplete");
+		return err_at(j, e, AL_EFORMAT, j->fed,
+			      "malformed JSON: the document is truncated or incomplete");
 	int rc = status(j, st, NULL, 0, e);
 	if (rc == 0 && !j->top_seen)
-		return al_err_at(e, AL_EFORMAT, j->name, j->fed,
-				 "malformed JSON: the document is empty");
+		return err_at(j, e, AL_EFORMAT, j->fed, "malformed JSON: the document is empty");
 	return rc;
 }
 
@@ -286,6 +304,42 @@ void al_jstream_free(al_jstream *j)
 	free(j->pkey);
 	free(j->name);
 	free(j);
+}
+
+int al_json_parse(const char *name, const void *buf, size_t n, int flags,
+		  al_jnode **out, al_err *e)
+{
+	*out = NULL;
+	al_jnode *root = calloc(1, sizeof *root);
+	al_jstream *j = calloc(1, sizeof *j);
+	if (!root || !j || (name && !(j->name = strdup(name))) ||
+	    !(j->h = yajl_alloc(&callbacks, NULL, j))) {
+		free(root);
+		al_jstream_free(j);
+		return al_err_set(e, AL_ENOMEM, "out of memory");
+	}
+	if (flags & AL_JSON_COMMENTS)
+		yajl_config(j->h, yajl_allow_comments, 1);
+	j->whole = 1;
+	j->out = root;
+	int rc = al_jstream_feed(j, buf, n, e);
+	if (rc == 0)
+		rc = al_jstream_finish(j, e);
+	al_jstream_free(j);
+	if (rc < 0) {
+		al_jnode_free(root);
+		return rc;
+	}
+	*out = root;
+	return 0;
+}
+
+void al_jnode_free(al_jnode *n)
+{
+	if (!n)
+		return;
+	node_free(n);
+	free(n);
 }
 
 const al_jnode *al_jget(const al_jnode *obj, const char *key)

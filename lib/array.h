@@ -1,0 +1,22 @@
+/* array.h: growing an array by doubling, with the overflow checks written
+ * once.
+ *
+ *     if (al_grow((void **)&v, &cap, n + 1, sizeof *v, e) < 0)
+ *             return e->code;
+ *     v[n++] = x;
+ */
+#ifndef AL_ARRAY_H
+#define AL_ARRAY_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Make *p (an array of *cap elements of elem bytes, from malloc or NULL)
+ * hold at least need elements: nothing if it does already, else realloc it
+ * to the larger of need and twice *cap (at least 8) and update *cap.  On
+ * failure (no memory, or the size overflows size_t) *p and *cap are left
+ * as they were and AL_ENOMEM is returned with e filled ("out of memory"). */
+int al_grow(void **p, size_t *cap, size_t need, size_t elem, al_err *e);
+
+#endif
