@@ -9,6 +9,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "lib/blas.h"
+#include "lib/json_write.h"
 #include "lib/nn.h"
 #include "lib/rng.h"
 #include "lib/safetensors.h"
@@ -467,9 +468,22 @@ al_adapter *al_adapter_prompt(const al_t5 *m, int n, int h, uint64_t seed, al_er
 	}
 	for (size_t k = 0; k < (size_t)d * h; k++)
 		a->prompt->down[k] = (float)(al_rng_normal(&r) / sqrt((double)d));
-	char cfg[128];
-	snprintf(cfg, sizeof cfg, "{\"method\": \"prompt\", \"tokens\": %d, \"hidden\": %d}", n, h);
-	a->config = strdup(cfg);
+	al_json *j = al_json_new();
+	if (j) {
+		al_json_obj_open(j);
+		al_json_key(j, "method"); al_json_str(j, "prompt");
+		al_json_key(j, "tokens"); al_json_int(j, n);
+		al_json_key(j, "hidden"); al_json_int(j, h);
+		al_json_obj_close(j);
+	}
+	if (!j || !(a->config = al_json_done(j, e))) {
+		if (!j)
+			al_err_set(e, AL_ENOMEM, "out of memory");
+		al_json_free(j);
+		al_adapter_free(a);
+		return NULL;
+	}
+	al_json_free(j);
 	return a;
 }
 
@@ -544,10 +558,23 @@ al_adapter *al_adapter_lora(const al_t5 *m, int r, float alpha, int decoder, uin
 	a->rank = a->lora.r = r;
 	a->lora_alpha = alpha;
 	a->lora.scale = alpha / r;
-	char cfg[160];
-	snprintf(cfg, sizeof cfg, "{\"method\": \"lora\", \"rank\": %d, \"alpha\": %g, "
-		 "\"decoder\": %s}", r, alpha, decoder ? "true" : "false");
-	a->config = strdup(cfg);
+	al_json *j = al_json_new();
+	if (j) {
+		al_json_obj_open(j);
+		al_json_key(j, "method"); al_json_str(j, "lora");
+		al_json_key(j, "rank"); al_json_int(j, r);
+		al_json_key(j, "alpha"); al_json_float(j, alpha);
+		al_json_key(j, "decoder"); al_json_bool(j, decoder);
+		al_json_obj_close(j);
+	}
+	if (!j || !(a->config = al_json_done(j, e))) {
+		if (!j)
+			al_err_set(e, AL_ENOMEM, "out of memory");
+		al_json_free(j);
+		al_adapter_free(a);
+		return NULL;
+	}
+	al_json_free(j);
 	al_rng g;
 	al_rng_seed(&g, seed);
 	for (int dec = 0; dec <= decoder; dec++)

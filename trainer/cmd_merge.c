@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/cli.h"
+#include "lib/json_write.h"
 #include "lib/log.h"
 #include "lib/t5.h"
 #include "trainer/adalink.h"
@@ -106,11 +107,21 @@ int cmd_merge(int argc, char **argv)
 				snprintf(restbuf, sizeof restbuf, "%s.rest.safetensors", out);
 				rest = restbuf;
 			}
-			char cfg[256];
-			snprintf(cfg, sizeof cfg, "{\"method\": \"adalink\", \"rank\": %d, "
-				 "\"activation\": \"%s\", \"modalities\": \"image\"}", left->rank,
-				 al_act_name(left->act));
-			left->config = strdup(cfg);
+			al_json *j = al_json_new();
+			if (!j) {
+				al_err_set(&e, AL_ENOMEM, "out of memory");
+				goto fail;
+			}
+			al_json_obj_open(j);
+			al_json_key(j, "method"); al_json_str(j, "adalink");
+			al_json_key(j, "rank"); al_json_int(j, left->rank);
+			al_json_key(j, "activation"); al_json_str(j, al_act_name(left->act));
+			al_json_key(j, "modalities"); al_json_str(j, "image");
+			al_json_obj_close(j);
+			left->config = al_json_done(j, &e);
+			al_json_free(j);
+			if (!left->config)
+				goto fail;
 			if (al_adapter_save(left, rest, 0, &e) < 0)
 				goto fail;
 			al_info("the image module%s cannot be folded and stay%s an adapter: '%s'",
