@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "family.h"
-#include "glue.h"
+#include "lib/utf8.h"
 
 enum { MAX_LINE = 16 << 20, MAX_FIELDS = 64 };
 
@@ -72,32 +72,6 @@ static const task *find_task(const char *name)
 		if (same_name(name, tasks[i].name) || same_name(name, tasks[i].folder))
 			return &tasks[i];
 	return NULL;
-}
-
-int al_ds_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	while (p < end) {
-		unsigned c = *p;
-		int k;
-		unsigned min;
-		if (c < 0x80) { p++; continue; }
-		else if ((c & 0xe0) == 0xc0) { k = 1; min = 0x80; c &= 0x1f; }
-		else if ((c & 0xf0) == 0xe0) { k = 2; min = 0x800; c &= 0x0f; }
-		else if ((c & 0xf8) == 0xf0) { k = 3; min = 0x10000; c &= 0x07; }
-		else return 0;
-		if (end - p <= k)
-			return 0;
-		for (int i = 1; i <= k; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			c = (c << 6) | (p[i] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return 0;
-		p += k + 1;
-	}
-	return 1;
 }
 
 /* The task and split of glue_data/FOLDER/SPLIT.tsv, or 0 if the member is
@@ -243,7 +217,7 @@ static int row(al_ds *ds, file_state *fs, char *line, long lineno, al_err *e)
 	/* a bad first line is fatal: it may be the header */
 	int (*bad)(al_ds *, al_err *, int, const char *, ...) =
 		fs->header ? al_ds_bad : first_line_bad;
-	if (!al_ds_utf8_valid(line, strlen(line)))
+	if (!al_utf8_valid(line, strlen(line)))
 		return bad(ds, e, AL_EFORMAT, "'%s': line %ld: not valid UTF-8",
 			   fs->where, lineno);
 	int n = split_tabs(line, f, MAX_FIELDS);

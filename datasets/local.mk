@@ -4,7 +4,7 @@ libadalink_a_SOURCES += \
 	datasets/store.c datasets/store.h \
 	datasets/record.c datasets/record.h \
 	datasets/ds.h datasets/family.h datasets/ingest.c datasets/registry.c \
-	datasets/glue.c datasets/glue.h \
+	datasets/glue.c \
 	datasets/coco.c datasets/vqa.c \
 	datasets/iter.c datasets/iter.h
 adalink_SOURCES += datasets/cmd_ingest.c

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
+
 struct al_spm_norm {
 	const uint32_t *units;   /* darts-clone units (copied, aligned) */
 	uint32_t *units_mem;
@@ -26,37 +28,6 @@ int al_spm_buf_reserve(al_spm_buf *b, size_t n)
 		return AL_ENOMEM;
 	b->s = s;
 	b->cap = cap;
-	return 0;
-}
-
-int al_spm_utf8_valid(const unsigned char *s, size_t len, size_t *mblen)
-{
-	uint32_t c;
-	*mblen = 1;
-	if (s[0] < 0x80)
-		return 1;
-	if (len >= 2 && (s[0] & 0xE0) == 0xC0) {
-		c = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-		if ((s[1] & 0xC0) == 0x80 && c >= 0x80) {
-			*mblen = 2;
-			return 1;
-		}
-	} else if (len >= 3 && (s[0] & 0xF0) == 0xE0) {
-		c = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-		if ((s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 && c >= 0x800 &&
-		    (c < 0xD800 || c >= 0xE000)) {
-			*mblen = 3;
-			return 1;
-		}
-	} else if (len >= 4 && (s[0] & 0xF8) == 0xF0) {
-		c = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-		    (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-		if ((s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-		    (s[3] & 0xC0) == 0x80 && c >= 0x10000 && c <= 0x10FFFF) {
-			*mblen = 4;
-			return 1;
-		}
-	}
 	return 0;
 }
 
@@ -183,8 +154,9 @@ static size_t norm_prefix(const al_spm_norm *n, const unsigned char *s, size_t l
 		*olen = z ? (size_t)(z - r) : n->repl_len - v;
 		return m;
 	}
-	size_t mb;
-	if (!al_spm_utf8_valid(s, len, &mb)) {
+	/* the reference's reading of UTF-8 is strict validation */
+	size_t mb = al_utf8_next((const char *)s, len);
+	if (!mb) {
 		*out = "\xEF\xBF\xBD";
 		*olen = 3;
 		return 1;

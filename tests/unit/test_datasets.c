@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "datasets/ds.h"
-#include "datasets/glue.h"
 #include "datasets/iter.h"
 #include "datasets/record.h"
 #include "datasets/source.h"
@@ -414,10 +413,6 @@ static void test_names(void)
 	       "test-dev from a VQA file name");
 	is_str(al_split_from_name("captions_train2014.json"), "train", "train");
 	is_str(al_split_from_name("val_v1.0.json"), "val", "val");
-	ok(al_ds_utf8_valid("caf\xc3\xa9 \xf0\x9f\x8d\xb0", 10), "UTF-8: 2- and 4-byte sequences");
-	ok(!al_ds_utf8_valid("\xc0\xaf", 2), "UTF-8: an overlong '/' is refused");
-	ok(!al_ds_utf8_valid("\xed\xa0\x80", 3), "UTF-8: a surrogate is refused");
-	ok(!al_ds_utf8_valid("\xe2\x82", 2), "UTF-8: a cut sequence is refused");
 }
 
 int main(void)
