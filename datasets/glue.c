@@ -161,7 +161,7 @@ typedef struct file_state {
 	char split[64];
 	char where[600];
 	int ncols, id_col, in_col[2], label_col, header;
-	al_dmap *ids;
+	al_strmap *ids;
 	long row;
 } file_state;
 
@@ -261,7 +261,7 @@ static int row(al_ds *ds, file_state *fs, char *line, long lineno, al_err *e)
 	if (fs->id_col >= 0) {
 		id = f[fs->id_col];
 		long old;
-		int r = al_dmap_put(fs->ids, id, lineno, &old);
+		int r = al_strmap_put(fs->ids, id, lineno, &old);
 		if (r < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory");
 		if (r == 0)
@@ -310,7 +310,7 @@ static int glue_annot(al_ds *ds, al_source *src, const char *name,
 		return 0;
 	ds->annots++;
 	snprintf(fs.where, sizeof fs.where, "%s", name);
-	if (!(fs.ids = al_dmap_new()))
+	if (!(fs.ids = al_strmap_new()))
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	size_t cap = 1 << 16, len = 0, start = 0;
 	char *buf = malloc(cap);
@@ -385,7 +385,7 @@ static int glue_annot(al_ds *ds, al_source *src, const char *name,
 		rc = al_err_set(e, AL_EFORMAT, "'%s': the file is empty", name);
 out:
 	free(buf);
-	al_dmap_free(fs.ids);
+	al_strmap_free(fs.ids);
 	return rc;
 }
 

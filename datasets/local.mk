@@ -1,7 +1,7 @@
 # datasets/local.mk: dataset readers, the registry, adalink ingest.
 libadalink_a_SOURCES += \
 	datasets/source.c datasets/source.h \
-	datasets/store.c datasets/store.h \
+	datasets/arena.c datasets/arena.h \
 	datasets/record.c datasets/record.h \
 	datasets/ds.h datasets/family.h datasets/ingest.c datasets/registry.c \
 	datasets/glue.c \

@@ -1,5 +1,5 @@
 /* array.h: growing an array by doubling, with the overflow checks written
- * once.
+ * once; big tables in huge pages.
  *
  *     if (al_grow((void **)&v, &cap, n + 1, sizeof *v, e) < 0)
  *             return e->code;
@@ -18,5 +18,16 @@
  * failure (no memory, or the size overflows size_t) *p and *cap are left
  * as they were and AL_ENOMEM is returned with e filled ("out of memory"). */
 int al_grow(void **p, size_t *cap, size_t need, size_t elem, al_err *e);
+
+/* Zeroed memory for a large table (huge pages where the kernel allows:
+ * a table of 64 KiB or more gets its own mapping in whole 2 MiB pages, one
+ * page fault per 2 MiB instead of 512); free with al_big_free and the same
+ * size.  NULL on no memory. */
+void *al_big_alloc(size_t size);
+void al_big_free(void *p, size_t size);
+
+/* Grow p (from al_big_alloc, old bytes; NULL and 0 for none) to size
+ * bytes, the new ones zeroed: the new block, or NULL (p still valid). */
+void *al_big_realloc(void *p, size_t old, size_t size);
 
 #endif

@@ -16,7 +16,8 @@ libadalink_a_SOURCES = \
 	lib/json_read.c lib/json_read.h \
 	lib/json_write.c lib/json_write.h \
 	lib/utf8.c lib/utf8.h \
-	lib/array.c lib/array.h
+	lib/array.c lib/array.h \
+	lib/strmap.c lib/strmap.h
 
 # Commands and their shared option handling live in the program.
 adalink_SOURCES += lib/cli.c lib/cli.h lib/cmd_inspect.c

@@ -1,18 +1,15 @@
 /* input.c: reading references and predictions (see input.h). */
 #include "input.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "lib/array.h"
 #include "lib/file.h"
 #include "lib/json_read.h"
-#include "mutil.h"
+#include "lib/strmap.h"
 
 /* The set's strings and reference lists live in a bump arena: blocks of
  * 64 KiB or more, freed together. */
@@ -25,7 +22,7 @@ typedef struct arena_blk {
 struct al_score_set {
 	al_score_ex *ex;
 	size_t n, cap;
-	al_idmap *ids;        /* id -> index in ex */
+	al_strmap *ids;        /* id -> index in ex */
 	int restrict_to_preds; /* COCO: score only the images of the results */
 	arena_blk *arena;
 };
@@ -73,7 +70,7 @@ al_score_set *al_score_set_new(void)
 	al_score_set *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	if (!(s->ids = al_idmap_new())) {
+	if (!(s->ids = al_strmap_new())) {
 		free(s);
 		return NULL;
 	}
@@ -89,7 +86,7 @@ void al_score_set_free(al_score_set *s)
 		al_big_free(b, sizeof *b + b->cap);
 	}
 	al_big_free(s->ex, s->cap * sizeof *s->ex);
-	al_idmap_free(s->ids);
+	al_strmap_free(s->ids);
 	free(s);
 }
 
@@ -111,7 +108,7 @@ static const char *id_text(const al_jnode *v)
 static al_score_ex *ex_for(al_score_set *s, const char *id, int *created)
 {
 	int added;
-	long k = al_idmap_intern(s->ids, id, strlen(id), &added);
+	long k = al_strmap_intern(s->ids, id, strlen(id), &added);
 	if (k < 0)
 		return NULL;
 	*created = added;
@@ -260,7 +257,7 @@ static int pred_item(al_score_set *s, const al_jnode *o, const char *id_key,
 	if (!id)
 		return al_err_set(e, AL_EFORMAT, WHERE_FMT "expected an \"%s\" "
 				  "(string or number)", WHERE_ARGS(w), id_key);
-	long k = al_idmap_find(s->ids, id, strlen(id));
+	long k = al_strmap_find(s->ids, id, strlen(id));
 	if (k < 0)
 		return al_err_set(e, AL_ENOTFOUND, WHERE_FMT "prediction for id "
 				  "'%s', which has no reference", WHERE_ARGS(w), id);
@@ -563,7 +560,7 @@ static int read_glue_tsv(al_score_set *s, const char *path, const al_map *m, int
 				rc = al_err_set(e, AL_ENOMEM, "out of memory");
 			}
 		} else {
-			long k = al_idmap_find(s->ids, id, strlen(id));
+			long k = al_strmap_find(s->ids, id, strlen(id));
 			if (k < 0) {
 				rc = al_err_set(e, AL_ENOTFOUND, "'%s': line %zu: prediction "
 						"for id '%s', which has no reference", path, line, id);

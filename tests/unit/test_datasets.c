@@ -1,6 +1,6 @@
 /* test_datasets.c: the source layer (archives written here with
- * libarchive's writer in every format, folders, loose files), the map,
- * the record writer and a reader run over memory. */
+ * libarchive's writer in every format, folders, loose files), the
+ * record writer and a reader run over memory. */
 #define _DEFAULT_SOURCE
 #include <archive.h>
 #include <archive_entry.h>
@@ -14,7 +14,6 @@
 #include "datasets/iter.h"
 #include "datasets/record.h"
 #include "datasets/source.h"
-#include "datasets/store.h"
 #include "tests/tap.h"
 
 static char tmpdir[256];
@@ -197,28 +196,6 @@ static void test_folder(void)
 	snprintf(p, sizeof p, "%s/none.zip", tmpdir);
 	s = al_source_open(p, &e);
 	ok(!s && e.code == AL_EIO && strstr(e.msg, "none.zip"), "a missing archive: AL_EIO naming it");
-}
-
-static void test_map(void)
-{
-	al_dmap *m = al_dmap_new();
-	char k[32];
-	int good = 1;
-	for (long i = 0; i < 20000; i++) {
-		snprintf(k, sizeof k, "key%ld", i);
-		good &= al_dmap_put(m, k, i, NULL) == 1;
-	}
-	long v, old = -1;
-	for (long i = 0; i < 20000; i += 7) {
-		snprintf(k, sizeof k, "key%ld", i);
-		good &= al_dmap_get(m, k, &v) == 1 && v == i;
-	}
-	ok(good, "20000 keys in, every 7th found with its value");
-	is_int(al_dmap_put(m, "key42", 5, &old), 0, "a duplicate key is not inserted");
-	is_int(old, 42, "and the first value is returned");
-	ok(!al_dmap_get(m, "key20000", &v), "an absent key is absent");
-	is_int(al_dmap_count(m), 20000, "count");
-	al_dmap_free(m);
 }
 
 static void test_record(void)
@@ -427,7 +404,6 @@ int main(void)
 	}
 	test_archives();
 	test_folder();
-	test_map();
 	test_record();
 	test_reader_mem();
 	test_images();
