@@ -77,14 +77,8 @@ static int coco_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 			return bad_field(ds, e, cf->name, key, idx, "image_id", "a number");
 		if (!text)
 			return bad_field(ds, e, cf->name, key, idx, "caption", "a string");
-		if (cf->ncaps == cf->capcap) {
-			size_t c = cf->capcap ? 2 * cf->capcap : 4096;
-			cap *nc = realloc(cf->caps, c * sizeof *nc);
-			if (!nc)
-				return al_err_set(e, AL_ENOMEM, "out of memory");
-			cf->caps = nc;
-			cf->capcap = c;
-		}
+		if (al_grow((void **)&cf->caps, &cf->capcap, cf->ncaps + 1, sizeof *cf->caps, e) < 0)
+			return e->code;
 		cap *c = &cf->caps[cf->ncaps];
 		c->idx = idx;
 		if (!(c->image_id = al_arena_strdup(ds->arena, img)) ||

@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "ds.h"
+#include "lib/array.h"
 #include "lib/json_read.h"
 #include "lib/strmap.h"
 #include "source.h"

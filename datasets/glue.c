@@ -333,13 +333,8 @@ static int glue_annot(al_ds *ds, al_source *src, const char *name,
 						"%d bytes", name, lineno + 1, MAX_LINE);
 				goto out;
 			}
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				rc = al_err_set(e, AL_ENOMEM, "out of memory");
+			if ((rc = al_grow((void **)&buf, &cap, len + 4096, 1, e)) < 0)
 				goto out;
-			}
-			buf = nb;
-			cap *= 2;
 		}
 		ssize_t r = al_source_read(src, buf + len, cap - len - 1, e);
 		if (r < 0) {

@@ -104,18 +104,12 @@ const char *al_split_from_name(const char *base)
 
 long al_ds_add_item(al_ds *ds, const al_item *it, al_err *e)
 {
-	if (ds->nitems == ds->icap) {
-		size_t c = ds->icap ? 2 * ds->icap : 1024;
-		al_item *ni = realloc(ds->items, c * sizeof *ni);
-		long *nt = ni ? realloc(ds->tails, c * sizeof *nt) : NULL;
-		if (!ni || !nt) {
-			if (ni)
-				ds->items = ni;
+	if (ds->nitems == ds->icap) {   /* two arrays of one length */
+		size_t ci = ds->icap, ct = ds->icap;
+		if (al_grow((void **)&ds->items, &ci, ds->nitems + 1, sizeof *ds->items, e) < 0 ||
+		    al_grow((void **)&ds->tails, &ct, ds->nitems + 1, sizeof *ds->tails, e) < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory storing annotations");
-		}
-		ds->items = ni;
-		ds->tails = nt;
-		ds->icap = c;
+		ds->icap = ci;
 	}
 	al_arena *a = ds->arena;
 	al_item c = *it;
@@ -287,14 +281,9 @@ static int read_image(al_ds *ds, al_source *src, const char *name, size_t *size,
 {
 	size_t n = 0;
 	for (;;) {
-		if (ds->imgcap - n < 65536) {
-			size_t c = ds->imgcap ? 2 * ds->imgcap : 1 << 20;
-			unsigned char *p = realloc(ds->img, c);
-			if (!p)
-				return al_err_set(e, AL_ENOMEM, "out of memory reading '%s'", name);
-			ds->img = p;
-			ds->imgcap = c;
-		}
+		if (ds->imgcap - n < 65536 &&
+		    al_grow((void **)&ds->img, &ds->imgcap, n + (1 << 20), 1, e) < 0)
+			return al_err_set(e, AL_ENOMEM, "out of memory reading '%s'", name);
 		ssize_t r = al_source_read(src, ds->img + n, ds->imgcap - n, e);
 		if (r < 0)
 			return (int)r;

@@ -187,17 +187,12 @@ static int vqa_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 		int na, r = answers_of(f, al_jget(n, "answers"), key, idx, a, &na, e);
 		if (r)
 			return r < 0 ? e->code : 0;
-		if (vs->nall == vs->acap) {
-			size_t c = vs->acap ? 2 * vs->acap : 4096;
-			const char ***na2 = realloc(vs->ans, c * sizeof *na2);
-			if (!na2)
-				return al_err_set(e, AL_ENOMEM, "out of memory");
-			vs->ans = na2;
-			int *nn = realloc(vs->nans, c * sizeof *nn);
-			if (!nn)
-				return al_err_set(e, AL_ENOMEM, "out of memory");
-			vs->nans = nn;
-			vs->acap = c;
+		if (vs->nall == vs->acap) {   /* two arrays of one length */
+			size_t ca = vs->acap, cn = vs->acap;
+			if (al_grow((void **)&vs->ans, &ca, vs->nall + 1, sizeof *vs->ans, e) < 0 ||
+			    al_grow((void **)&vs->nans, &cn, vs->nall + 1, sizeof *vs->nans, e) < 0)
+				return e->code;
+			vs->acap = ca;
 		}
 		const char **copy = al_arena_alloc(ds->arena, (na + 1) * sizeof *copy);
 		if (!copy)

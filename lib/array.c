@@ -7,20 +7,39 @@
 #include <string.h>
 #include <sys/mman.h>
 
-int al_grow(void **p, size_t *cap, size_t need, size_t elem, al_err *e)
+/* The capacity to grow cap to for need elements of elem bytes: twice cap,
+ * at least 8 and need; 0 if need elements overflow size_t. */
+static size_t next_cap(size_t cap, size_t need, size_t elem)
 {
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap < SIZE_MAX / 2 ? 2 * *cap : SIZE_MAX;
+	size_t c = cap < SIZE_MAX / 2 ? 2 * cap : SIZE_MAX;
 	if (c < 8)
 		c = 8;
 	if (c < need)
 		c = need;
 	if (elem && c > SIZE_MAX / elem)
 		c = SIZE_MAX / elem;
-	if (c < need)
+	return c < need ? 0 : c;
+}
+
+int al_grow(void **p, size_t *cap, size_t need, size_t elem, al_err *e)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = next_cap(*cap, need, elem);
+	void *q = c ? realloc(*p, c * elem) : NULL;
+	if (!q)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
-	void *q = realloc(*p, c * elem);
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+int al_big_grow(void **p, size_t *cap, size_t need, size_t elem, al_err *e)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = next_cap(*cap, need, elem);
+	void *q = c ? al_big_realloc(*p, *cap * elem, c * elem) : NULL;
 	if (!q)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	*p = q;

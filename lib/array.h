@@ -30,4 +30,7 @@ void al_big_free(void *p, size_t size);
  * bytes, the new ones zeroed: the new block, or NULL (p still valid). */
 void *al_big_realloc(void *p, size_t old, size_t size);
 
+/* As al_grow for an array from al_big_alloc: the new elements zeroed. */
+int al_big_grow(void **p, size_t *cap, size_t need, size_t elem, al_err *e);
+
 #endif

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "array.h"
+
 enum { MAX_DEPTH = 256 };
 
 typedef struct frame {
@@ -26,7 +28,8 @@ struct al_jstream {
 	int in_array;       /* inside the array under topkey */
 	long index;
 	frame *st;
-	int sp, scap;
+	int sp;
+	size_t scap;
 	uint64_t fed;       /* bytes fed before the current chunk */
 	int failed;         /* a handler or structure error is in err */
 	al_err err;
@@ -101,15 +104,9 @@ static int place(al_jstream *j, al_jnode *n)
 	n->key = f->key;
 	f->key = NULL;
 	al_jnode *p = &f->node;
-	if (p->n == p->cap) {
-		size_t c = p->cap ? 2 * p->cap : 4;
-		al_jnode *k = realloc(p->kid, c * sizeof *k);
-		if (!k) {
-			node_free(n);
-			return fail(j, AL_ENOMEM, "out of memory");
-		}
-		p->kid = k;
-		p->cap = c;
+	if (al_grow((void **)&p->kid, &p->cap, p->n + 1, sizeof *p->kid, NULL) < 0) {
+		node_free(n);
+		return fail(j, AL_ENOMEM, "out of memory");
 	}
 	p->kid[p->n++] = *n;
 	return 1;
@@ -160,14 +157,8 @@ static int open_container(al_jstream *j, int type)
 		j->index = 0;
 		return 1;
 	}
-	if (j->sp == j->scap) {
-		int c = j->scap ? 2 * j->scap : 16;
-		frame *f = realloc(j->st, c * sizeof *f);
-		if (!f)
-			return fail(j, AL_ENOMEM, "out of memory");
-		j->st = f;
-		j->scap = c;
-	}
+	if (al_grow((void **)&j->st, &j->scap, (size_t)j->sp + 1, sizeof *j->st, NULL) < 0)
+		return fail(j, AL_ENOMEM, "out of memory");
 	frame *f = &j->st[j->sp++];
 	memset(f, 0, sizeof *f);
 	f->node.type = type;

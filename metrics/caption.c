@@ -41,38 +41,21 @@ void al_captions_free(al_captions *c)
 /* The corpus counts tokens and n-gram occurrences in 32 bits. */
 enum { MAX_TOKENS = 0xfffffff0u };
 
-/* Grow the array *v of *cap elements of size bytes to hold want (doubling,
- * first at least): 0, or -1 on no memory. */
-static int grow(void **v, size_t *cap, size_t want, size_t size, size_t first)
-{
-	if (want <= *cap)
-		return 0;
-	size_t n = *cap ? *cap * 2 : first;
-	while (n < want)
-		n *= 2;
-	void *nv = al_big_realloc(*v, *cap * size, n * size);
-	if (!nv)
-		return -1;
-	*v = nv;
-	*cap = n;
-	return 0;
-}
-
 static int pool_reserve(al_u32pool *p, size_t more)
 {
 	if (p->n + more > MAX_TOKENS)
 		return p->n + more <= p->cap ? 0 : -1;
-	return grow((void **)&p->v, &p->cap, p->n + more, sizeof *p->v, 4096);
+	return al_big_grow((void **)&p->v, &p->cap, p->n + more, sizeof *p->v, NULL);
 }
 
 static int sents_reserve(al_captions *c, size_t want)
 {
-	return grow((void **)&c->sents, &c->sents_cap, want, sizeof *c->sents, 1024);
+	return al_big_grow((void **)&c->sents, &c->sents_cap, want, sizeof *c->sents, NULL);
 }
 
 static int images_reserve(al_captions *c, size_t want)
 {
-	return grow((void **)&c->images, &c->images_cap, want, sizeof *c->images, 1024);
+	return al_big_grow((void **)&c->images, &c->images_cap, want, sizeof *c->images, NULL);
 }
 
 int al_captions_reserve(al_captions *c, size_t images, size_t sentences,

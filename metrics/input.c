@@ -114,14 +114,8 @@ static al_score_ex *ex_for(al_score_set *s, const char *id, int *created)
 	*created = added;
 	if (!added)
 		return &s->ex[k];
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		al_score_ex *nx = al_big_realloc(s->ex, s->cap * sizeof *nx, cap * sizeof *nx);
-		if (!nx)
-			return NULL;
-		s->ex = nx;
-		s->cap = cap;
-	}
+	if (al_big_grow((void **)&s->ex, &s->cap, s->n + 1, sizeof *s->ex, NULL) < 0)
+		return NULL;
 	al_score_ex *x = &s->ex[s->n++];
 	memset(x, 0, sizeof *x);
 	x->id = arena_strdup(s, id);

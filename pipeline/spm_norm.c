@@ -1,9 +1,11 @@
 /* spm_norm.c: the charsmap trie reader and the normalization loop. */
 #include "spm_norm.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/utf8.h"
 
 struct al_spm_norm {
@@ -18,17 +20,9 @@ struct al_spm_norm {
 
 int al_spm_buf_reserve(al_spm_buf *b, size_t n)
 {
-	if (b->cap - b->len >= n)
-		return 0;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap - b->len < n)
-		cap *= 2;
-	char *s = realloc(b->s, cap);
-	if (!s)
+	if (n > SIZE_MAX - b->len)
 		return AL_ENOMEM;
-	b->s = s;
-	b->cap = cap;
-	return 0;
+	return al_grow((void **)&b->s, &b->cap, b->len + n, 1, NULL);
 }
 
 al_spm_norm *al_spm_norm_new(const al_spm_normspec *spec, int treat_ws_as_suffix,

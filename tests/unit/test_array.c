@@ -1,4 +1,5 @@
-/* test_array.c: al_grow's doubling, its floor and its overflow checks. */
+/* test_array.c: al_grow's doubling, its floor and its overflow checks;
+ * al_big_grow's zeroed growth. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,5 +36,22 @@ int main(void)
 	char *c = NULL;
 	size_t cc = SIZE_MAX / 2 + 1;   /* doubling would overflow: take need */
 	is_int(al_grow((void **)&c, &cc, cc, 1, &e), 0, "need within cap is nothing to do");
+
+	/* big tables: zeroed as they grow, past the 64 KiB where mappings start */
+	long *b = NULL;
+	size_t bc = 0;
+	good = 1;
+	for (size_t n = 0; n < 100000; n++) {
+		if (al_big_grow((void **)&b, &bc, n + 1, sizeof *b, &e) < 0) {
+			good = 0;
+			break;
+		}
+		good &= b[n] == 0;   /* new elements are zero */
+		b[n] = (long)n;
+	}
+	for (size_t n = 0; good && n < 100000; n++)
+		good &= b[n] == (long)n;
+	ok(good && bc >= 100000, "al_big_grow: 100000 longs, zeroed, kept (cap %zu)", bc);
+	al_big_free(b, bc * sizeof *b);
 	return done_testing();
 }
