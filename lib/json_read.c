@@ -34,19 +34,64 @@ struct al_jstream {
 	int failed;         /* a handler or structure error is in err */
 	al_err err;
 	char *pkey;         /* key of a value of the top object being built */
+	struct jblk **arena; /* al_jparser: nodes and text from its blocks */
 	int whole;          /* al_json_parse: the top value is built whole */
 	int begun;          /* a container has been opened */
 	al_jnode *out;      /* al_json_parse: where it goes */
 };
 
-static void node_free(al_jnode *n)
+/* An al_jparser's memory: blocks, the newest first, freed when it is. */
+typedef struct jblk {
+	struct jblk *next;
+	size_t used, cap;
+	max_align_t data[];
+} jblk;
+
+static void *jblk_alloc(jblk **head, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	jblk *b = *head;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = b && b->cap * 2 > n ? b->cap * 2 : n > 4096 ? n : 4096;
+		if (!(b = malloc(sizeof *b + cap)))
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = *head;
+		*head = b;
+	}
+	void *p = (char *)b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+/* n bytes from the parser's blocks, or malloc'd when it has none. */
+static void *jalloc(al_jstream *j, size_t n)
+{
+	return j->arena ? jblk_alloc(j->arena, n) : malloc(n);
+}
+
+static void jfree(al_jstream *j, void *p)
+{
+	if (!j->arena)
+		free(p);
+}
+
+static void tree_free(al_jnode *n)
 {
 	for (size_t i = 0; i < n->n; i++)
-		node_free(&n->kid[i]);
+		tree_free(&n->kid[i]);
 	free(n->kid);
 	free(n->key);
 	free(n->s);
 	memset(n, 0, sizeof *n);
+}
+
+/* Free a node built by j (nothing when its memory is the parser's). */
+static void node_free(al_jstream *j, al_jnode *n)
+{
+	if (!j->arena)
+		tree_free(n);
 }
 
 /* An error at byte off: "'NAME': byte OFF: WHAT" ("byte OFF: WHAT" with no
@@ -70,7 +115,7 @@ static int emit(al_jstream *j, al_jnode *n)
 {
 	int rc = j->fn(j->ctx, j->topkey ? j->topkey : "", j->in_array ? j->index : -1,
 		       n, &j->err);
-	node_free(n);
+	node_free(j, n);
 	if (j->in_array)
 		j->index++;
 	if (rc < 0) {
@@ -91,7 +136,7 @@ static int place(al_jstream *j, al_jnode *n)
 	}
 	if (j->sp == 0) {
 		if (j->depth == 0 && !j->top_seen) {
-			node_free(n);
+			node_free(j, n);
 			return fail(j, AL_EFORMAT, "expected a JSON object at the top");
 		}
 		if (!j->in_array) {
@@ -104,8 +149,17 @@ static int place(al_jstream *j, al_jnode *n)
 	n->key = f->key;
 	f->key = NULL;
 	al_jnode *p = &f->node;
-	if (al_grow((void **)&p->kid, &p->cap, p->n + 1, sizeof *p->kid, NULL) < 0) {
-		node_free(n);
+	if (p->n == p->cap && j->arena) {   /* a new array twice the size */
+		size_t c = p->cap ? 2 * p->cap : 4;
+		al_jnode *k = jalloc(j, c * sizeof *k);
+		if (!k)
+			return fail(j, AL_ENOMEM, "out of memory");
+		if (p->n)
+			memcpy(k, p->kid, p->n * sizeof *k);
+		p->kid = k;
+		p->cap = c;
+	} else if (al_grow((void **)&p->kid, &p->cap, p->n + 1, sizeof *p->kid, NULL) < 0) {
+		node_free(j, n);
 		return fail(j, AL_ENOMEM, "out of memory");
 	}
 	p->kid[p->n++] = *n;
@@ -117,7 +171,7 @@ static int scalar(al_jstream *j, int type, const char *s, size_t len)
 	al_jnode n = {0};
 	n.type = type;
 	if (s) {
-		if (!(n.s = malloc(len + 1)))
+		if (!(n.s = jalloc(j, len + 1)))
 			return fail(j, AL_ENOMEM, "out of memory");
 		memcpy(n.s, s, len);
 		n.s[len] = 0;
@@ -171,7 +225,7 @@ static int close_container(al_jstream *j)
 	int d = j->depth--;
 	if (j->sp > 0 && j->st[j->sp - 1].depth == d) {
 		frame f = j->st[--j->sp];
-		free(f.key);
+		jfree(j, f.key);
 		return place(j, &f.node);
 	}
 	if (d == 2 && j->in_array) {
@@ -188,13 +242,13 @@ static int cb_start_array(void *c) { return open_container(c, AL_J_ARR); }
 static int cb_map_key(void *c, const unsigned char *s, size_t len)
 {
 	al_jstream *j = c;
-	char *k = malloc(len + 1);
+	char *k = jalloc(j, len + 1);
 	if (!k)
 		return fail(j, AL_ENOMEM, "out of memory");
 	memcpy(k, s, len);
 	k[len] = 0;
 	if (j->sp > 0) {
-		free(j->st[j->sp - 1].key);
+		jfree(j, j->st[j->sp - 1].key);
 		j->st[j->sp - 1].key = k;
 	} else if (j->depth == 1) {
 		free(j->topkey);
@@ -202,7 +256,7 @@ static int cb_map_key(void *c, const unsigned char *s, size_t len)
 		free(j->pkey);
 		j->pkey = strdup(k);
 	} else {
-		free(k);
+		jfree(j, k);
 	}
 	return 1;
 }
@@ -280,21 +334,86 @@ int al_jstream_finish(al_jstream *j, al_err *e)
 	return rc;
 }
 
-void al_jstream_free(al_jstream *j)
+/* Free what j holds but its frame stack and itself. */
+static void stream_clear(al_jstream *j)
 {
-	if (!j)
-		return;
 	for (int i = 0; i < j->sp; i++) {
-		node_free(&j->st[i].node);
-		free(j->st[i].key);
+		node_free(j, &j->st[i].node);
+		jfree(j, j->st[i].key);
 	}
-	free(j->st);
 	if (j->h)
 		yajl_free(j->h);
 	free(j->topkey);
 	free(j->pkey);
 	free(j->name);
+}
+
+void al_jstream_free(al_jstream *j)
+{
+	if (!j)
+		return;
+	stream_clear(j);
+	free(j->st);
 	free(j);
+}
+
+/* yajl's own memory from a parser's blocks (each allocation preceded by
+ * its size, for realloc); freed with the blocks. */
+static void *ya_malloc(void *ctx, size_t n)
+{
+	size_t *p = jblk_alloc(ctx, n + 16);
+	if (!p)
+		return NULL;
+	*p = n;
+	return (char *)p + 16;
+}
+
+static void *ya_realloc(void *ctx, void *ptr, size_t n)
+{
+	if (!ptr)
+		return ya_malloc(ctx, n);
+	size_t old = *(size_t *)(void *)((char *)ptr - 16);
+	if (n <= old)
+		return ptr;
+	void *q = ya_malloc(ctx, n);
+	if (q)
+		memcpy(q, ptr, old);
+	return q;
+}
+
+static void ya_free(void *ctx, void *ptr)
+{
+	(void)ctx;
+	(void)ptr;
+}
+
+/* Parse buf[0..n) whole into *root, its memory malloc'd, or from *arena
+ * with the frame stack *st of *scap frames (kept for the next parse). */
+static int parse_whole(const char *name, const void *buf, size_t n, int flags,
+		       jblk **arena, frame **st, size_t *scap, al_jnode *root, al_err *e)
+{
+	al_jstream j = {0};
+	yajl_alloc_funcs af = {ya_malloc, ya_realloc, ya_free, arena};
+	j.st = *st;
+	j.scap = *scap;
+	j.whole = 1;
+	j.out = root;
+	j.arena = arena;
+	int rc;
+	if ((name && !(j.name = strdup(name))) ||
+	    !(j.h = yajl_alloc(&callbacks, arena ? &af : NULL, &j))) {
+		rc = al_err_set(e, AL_ENOMEM, "out of memory");
+	} else {
+		if (flags & AL_JSON_COMMENTS)
+			yajl_config(j.h, yajl_allow_comments, 1);
+		rc = al_jstream_feed(&j, buf, n, e);
+		if (rc == 0)
+			rc = al_jstream_finish(&j, e);
+	}
+	stream_clear(&j);
+	*st = j.st;
+	*scap = j.scap;
+	return rc;
 }
 
 int al_json_parse(const char *name, const void *buf, size_t n, int flags,
@@ -302,21 +421,12 @@ int al_json_parse(const char *name, const void *buf, size_t n, int flags,
 {
 	*out = NULL;
 	al_jnode *root = calloc(1, sizeof *root);
-	al_jstream *j = calloc(1, sizeof *j);
-	if (!root || !j || (name && !(j->name = strdup(name))) ||
-	    !(j->h = yajl_alloc(&callbacks, NULL, j))) {
-		free(root);
-		al_jstream_free(j);
+	if (!root)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
-	}
-	if (flags & AL_JSON_COMMENTS)
-		yajl_config(j->h, yajl_allow_comments, 1);
-	j->whole = 1;
-	j->out = root;
-	int rc = al_jstream_feed(j, buf, n, e);
-	if (rc == 0)
-		rc = al_jstream_finish(j, e);
-	al_jstream_free(j);
+	frame *st = NULL;
+	size_t scap = 0;
+	int rc = parse_whole(name, buf, n, flags, NULL, &st, &scap, root, e);
+	free(st);
 	if (rc < 0) {
 		al_jnode_free(root);
 		return rc;
@@ -329,8 +439,56 @@ void al_jnode_free(al_jnode *n)
 {
 	if (!n)
 		return;
-	node_free(n);
+	tree_free(n);
 	free(n);
+}
+
+struct al_jparser {
+	int flags;
+	jblk *arena;
+	frame *st;
+	size_t scap;
+	al_jnode root;
+};
+
+al_jparser *al_jparser_new(int flags)
+{
+	al_jparser *p = calloc(1, sizeof *p);
+	if (p)
+		p->flags = flags;
+	return p;
+}
+
+int al_jparser_parse(al_jparser *p, const char *name, const void *buf, size_t n,
+		     const al_jnode **out, al_err *e)
+{
+	*out = NULL;
+	/* keep the newest (largest) block for this value, free the rest */
+	if (p->arena) {
+		for (jblk *b = p->arena->next, *nb; b; b = nb) {
+			nb = b->next;
+			free(b);
+		}
+		p->arena->next = NULL;
+		p->arena->used = 0;
+	}
+	memset(&p->root, 0, sizeof p->root);
+	int rc = parse_whole(name, buf, n, p->flags, &p->arena, &p->st, &p->scap, &p->root, e);
+	if (rc == 0)
+		*out = &p->root;
+	return rc;
+}
+
+void al_jparser_free(al_jparser *p)
+{
+	if (!p)
+		return;
+	for (jblk *b = p->arena, *nb; b; b = nb) {
+		nb = b->next;
+		free(b);
+	}
+	free(p->st);
+	free(p);
 }
 
 const al_jnode *al_jget(const al_jnode *obj, const char *key)

@@ -66,6 +66,20 @@ int al_json_parse(const char *name, const void *buf, size_t n, int flags,
 /* Free a tree from al_json_parse (NULL is fine). */
 void al_jnode_free(al_jnode *n);
 
+/* A parser to reuse for many small values (the lines of a JSONL file):
+ * the same parse as al_json_parse with flags, its trees in memory the
+ * parser keeps and reuses, so a value costs no malloc once the parser has
+ * warmed up.  NULL on no memory. */
+typedef struct al_jparser al_jparser;
+al_jparser *al_jparser_new(int flags);
+
+/* Parse buf[0..n) as al_json_parse does into *out, which stays valid until
+ * the next parse with p or al_jparser_free. */
+int al_jparser_parse(al_jparser *p, const char *name, const void *buf, size_t n,
+		     const al_jnode **out, al_err *e);
+
+void al_jparser_free(al_jparser *p);
+
 /* The child of obj under key, or NULL (also when obj is not an object). */
 const al_jnode *al_jget(const al_jnode *obj, const char *key);
 

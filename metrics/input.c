@@ -290,6 +290,9 @@ static int each_line(al_score_set *s, const char *path, const char *text, size_t
 	const char *p = text, *end = text + size;
 	size_t line = 0;
 	int rc = 0;
+	al_jparser *jp = al_jparser_new(AL_JSON_COMMENTS);
+	if (!jp)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
 	while (p < end && rc == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -302,9 +305,10 @@ static int each_line(al_score_set *s, const char *path, const char *text, size_t
 		if (b == len)
 			continue;
 		al_err pe = {0};
-		al_jnode *o = parse_text(q, len, &pe);
+		const al_jnode *o;
 		where w = {path, line, "line"};
-		if (!o) {
+		/* the line up to a NUL, as a C string would end */
+		if (al_jparser_parse(jp, NULL, q, strnlen(q, len), &o, &pe) < 0) {
 			/* "byte N: malformed JSON: REASON" -> "byte N: REASON" */
 			char *m = strstr(pe.msg, "malformed JSON: ");
 			if (m)
@@ -321,8 +325,8 @@ static int each_line(al_score_set *s, const char *path, const char *text, size_t
 			rc = ref_item(s, o, "id", &w, e);
 		else
 			rc = pred_item(s, o, "id", "prediction", &w, e);
-		al_jnode_free(o);
 	}
+	al_jparser_free(jp);
 	return rc;
 }
 
@@ -487,14 +491,8 @@ static int read_glue_tsv(al_score_set *s, const char *path, const al_map *m, int
 			len--;
 		if (len == 0)
 			continue;
-		if (len + 1 > cap) {
-			char *nb = realloc(buf, cap = len + 1);
-			if (!nb) {
-				rc = al_err_set(e, AL_ENOMEM, "out of memory");
-				break;
-			}
-			buf = nb;
-		}
+		if ((rc = al_grow((void **)&buf, &cap, len + 1, 1, e)) < 0)
+			break;
 		memcpy(buf, q, len);
 		buf[len] = 0;
 		int n = split_tabs(buf, f, MAXF);

@@ -120,6 +120,32 @@ static void test_parse(void)
 	is_int(al_json_parse(NULL, "\"\xc3\"", 3, 0, &v, &e), AL_EFORMAT, "invalid UTF-8 is refused");
 }
 
+static void test_jparser(void)
+{
+	al_jparser *p = al_jparser_new(AL_JSON_COMMENTS);
+	al_err e = {0};
+	const al_jnode *v;
+	char line[200];
+	int good = 1;
+	for (int i = 0; i < 2000; i++) {   /* past its first block, and reused */
+		snprintf(line, sizeof line, "{\"id\": \"%d\", /* c */ \"refs\": [\"a%d\", \"b\", "
+			 "\"c\", \"d\", \"e\", \"f\"], \"n\": %d.5}", i, i, i);
+		char want[32];
+		snprintf(want, sizeof want, "a%d", i);
+		good &= al_jparser_parse(p, NULL, line, strlen(line), &v, &e) == 0 &&
+			v->type == AL_J_OBJ && v->n == 3 && al_jget(v, "refs")->n == 6 &&
+			strcmp(al_jget(v, "refs")->kid[0].s, want) == 0 &&
+			strtod(al_jget(v, "n")->s, NULL) == i + 0.5;
+	}
+	ok(good, "2000 values parsed by one parser, comments allowed");
+	is_int(al_jparser_parse(p, "l.jsonl", "{\"a\": [1,", 9, &v, &e), AL_EFORMAT,
+	       "a bad value after good ones");
+	has_str(e.msg, "'l.jsonl': byte 9: malformed JSON", "named as al_json_parse names it");
+	is_int(al_jparser_parse(p, NULL, "[true]", 6, &v, &e), 0, "and the parser goes on");
+	ok(v->type == AL_J_ARR && v->n == 1 && v->kid[0].type == AL_J_BOOL, "with the next value");
+	al_jparser_free(p);
+}
+
 /* s, written by a builder holding one string */
 static char *one_string(const char *s, size_t n, al_err *e)
 {
@@ -271,6 +297,7 @@ int main(void)
 {
 	test_jstream();
 	test_parse();
+	test_jparser();
 	test_write();
 	test_merge();
 	test_python();
