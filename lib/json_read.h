@@ -1,8 +1,9 @@
 /* json_read.h: the one JSON reader, over yajl's callback parser.
  *
  * Two ways in.  al_jstream: a document parsed as a stream, one small piece
- * at a time.  al_json_parse: one whole value (a JSONL line, a small
- * document) as one tree.  Both give the same al_jnode trees.
+ * at a time.  al_json_parse: one whole value (a small document) as one
+ * tree, or al_jparser for many (the lines of a JSONL file), reusing its
+ * memory.  All give the same al_jnode trees.
  *
  * The annotation files of the image datasets are one top-level object
  * whose big members are arrays ({"images": [...], "annotations": [...]}).
