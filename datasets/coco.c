@@ -18,7 +18,7 @@ typedef struct cap {
 typedef struct coco_file {
 	al_ds *ds;
 	const char *name, *split;
-	al_dmap *ids;         /* image id -> item */
+	al_strmap *ids;         /* image id -> item */
 	cap *caps;
 	size_t ncaps, capcap;
 	size_t first_item;
@@ -57,7 +57,7 @@ static int coco_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 			return bad_field(ds, e, cf->name, key, idx, "file_name", "a string");
 		snprintf(where, sizeof where, "'%s': images[%ld]", cf->name, idx);
 		long old;
-		int r = al_dmap_put(cf->ids, id, (long)ds->nitems, &old);
+		int r = al_strmap_put(cf->ids, id, (long)ds->nitems, &old);
 		if (r < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory");
 		if (r == 0)
@@ -77,14 +77,8 @@ static int coco_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 			return bad_field(ds, e, cf->name, key, idx, "image_id", "a number");
 		if (!text)
 			return bad_field(ds, e, cf->name, key, idx, "caption", "a string");
-		if (cf->ncaps == cf->capcap) {
-			size_t c = cf->capcap ? 2 * cf->capcap : 4096;
-			cap *nc = realloc(cf->caps, c * sizeof *nc);
-			if (!nc)
-				return al_err_set(e, AL_ENOMEM, "out of memory");
-			cf->caps = nc;
-			cf->capcap = c;
-		}
+		if (al_grow((void **)&cf->caps, &cf->capcap, cf->ncaps + 1, sizeof *cf->caps, e) < 0)
+			return e->code;
 		cap *c = &cf->caps[cf->ncaps];
 		c->idx = idx;
 		if (!(c->image_id = al_arena_strdup(ds->arena, img)) ||
@@ -110,7 +104,7 @@ static int attach(coco_file *cf, al_err *e)
 	for (size_t i = 0; i < cf->ncaps; i++) {
 		long it;
 		owner[i] = -1;
-		if (!al_dmap_get(cf->ids, cf->caps[i].image_id, &it)) {
+		if (!al_strmap_get(cf->ids, cf->caps[i].image_id, &it)) {
 			if ((rc = al_ds_bad(ds, e, AL_EFORMAT, "'%s': annotations[%ld]: "
 					    "image_id %s is not among the file's images",
 					    cf->name, cf->caps[i].idx,
@@ -158,12 +152,12 @@ static int coco_annot(al_ds *ds, al_source *src, const char *name,
 	ds->annots++;
 	coco_file cf = {.ds = ds, .name = name, .split = split,
 			.first_item = ds->nitems};
-	if (!(cf.ids = al_dmap_new()))
+	if (!(cf.ids = al_strmap_new()))
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	int rc = al_ds_parse_json(ds, src, name, coco_piece, &cf, e);
 	if (rc == 0)
 		rc = attach(&cf, e);
-	al_dmap_free(cf.ids);
+	al_strmap_free(cf.ids);
 	free(cf.caps);
 	return rc;
 }
@@ -186,7 +180,7 @@ const al_family al_fam_coco = {
 typedef struct karp {
 	al_ds *ds;
 	const char *name;
-	al_dmap *ids;
+	al_strmap *ids;
 } karp;
 
 static int karp_piece(void *ctx, const char *key, long idx, const al_jnode *n,
@@ -225,7 +219,7 @@ static int karp_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 	snprintf(where, sizeof where, "'%s': images[%ld]", k->name, idx);
 	snprintf(image, sizeof image, "%s%s%s", dir ? dir : "", dir ? "/" : "", file);
 	long old;
-	int r = al_dmap_put(k->ids, id, idx, &old);
+	int r = al_strmap_put(k->ids, id, idx, &old);
 	if (r < 0)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	if (r == 0)
@@ -250,10 +244,10 @@ static int karp_annot(al_ds *ds, al_source *src, const char *name,
 	(void)base;
 	ds->annots++;
 	karp k = {.ds = ds, .name = name};
-	if (!(k.ids = al_dmap_new()))
+	if (!(k.ids = al_strmap_new()))
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	int rc = al_ds_parse_json(ds, src, name, karp_piece, &k, e);
-	al_dmap_free(k.ids);
+	al_strmap_free(k.ids);
 	return rc;
 }
 

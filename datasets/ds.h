@@ -60,7 +60,7 @@ typedef int (*al_record_fn)(void *ctx, const al_record *r, al_err *e);
  * (file, element), a TSV row with the wrong column count (file, line), an
  * image named by an annotation that no source holds, a duplicate id.
  * With skip_bad the record-level ones are counted in stats.skipped and
- * al_ds_last_skip tells the latest. */
+ * each is told to the on_skip option. */
 int al_ds_run(al_ds *ds, const char *const *sources, int nsources,
 	      al_record_fn fn, void *ctx, al_err *e);
 
@@ -70,9 +70,6 @@ int al_ds_run_mem(al_ds *ds, const char *name, const void *data, size_t size,
 		  al_record_fn fn, void *ctx, al_err *e);
 
 const al_ds_stats *al_ds_get_stats(const al_ds *ds);
-
-/* The message of the latest skipped record ("" if none). */
-const char *al_ds_last_skip(const al_ds *ds);
 
 void al_ds_free(al_ds *ds);
 

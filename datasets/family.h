@@ -5,10 +5,12 @@
 
 #include <stdarg.h>
 
+#include "arena.h"
 #include "ds.h"
-#include "jstream.h"
+#include "lib/array.h"
+#include "lib/json_read.h"
+#include "lib/strmap.h"
 #include "source.h"
-#include "store.h"
 
 /* An annotated example waiting for its image. */
 typedef struct al_item {
@@ -54,7 +56,7 @@ struct al_ds {
 	al_arena *arena;
 	al_item *items;
 	size_t nitems, icap;
-	al_dmap *keys;       /* join key -> first item */
+	al_strmap *keys;       /* join key -> first item */
 	long *tails;           /* per first item: last item of its chain */
 	void *fs;              /* the family's state */
 	al_record_fn fn;
@@ -66,7 +68,6 @@ struct al_ds {
 	size_t nfound;
 	unsigned char *img;
 	size_t imgcap;
-	char last_skip[1024];
 	const char *where_prefix;  /* the latest interned where prefix */
 	char wbuf[700];
 };

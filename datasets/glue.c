@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "family.h"
-#include "glue.h"
+#include "lib/utf8.h"
 
 enum { MAX_LINE = 16 << 20, MAX_FIELDS = 64 };
 
@@ -72,32 +72,6 @@ static const task *find_task(const char *name)
 		if (same_name(name, tasks[i].name) || same_name(name, tasks[i].folder))
 			return &tasks[i];
 	return NULL;
-}
-
-int al_ds_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	while (p < end) {
-		unsigned c = *p;
-		int k;
-		unsigned min;
-		if (c < 0x80) { p++; continue; }
-		else if ((c & 0xe0) == 0xc0) { k = 1; min = 0x80; c &= 0x1f; }
-		else if ((c & 0xf0) == 0xe0) { k = 2; min = 0x800; c &= 0x0f; }
-		else if ((c & 0xf8) == 0xf0) { k = 3; min = 0x10000; c &= 0x07; }
-		else return 0;
-		if (end - p <= k)
-			return 0;
-		for (int i = 1; i <= k; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			c = (c << 6) | (p[i] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return 0;
-		p += k + 1;
-	}
-	return 1;
 }
 
 /* The task and split of glue_data/FOLDER/SPLIT.tsv, or 0 if the member is
@@ -187,7 +161,7 @@ typedef struct file_state {
 	char split[64];
 	char where[600];
 	int ncols, id_col, in_col[2], label_col, header;
-	al_dmap *ids;
+	al_strmap *ids;
 	long row;
 } file_state;
 
@@ -243,7 +217,7 @@ static int row(al_ds *ds, file_state *fs, char *line, long lineno, al_err *e)
 	/* a bad first line is fatal: it may be the header */
 	int (*bad)(al_ds *, al_err *, int, const char *, ...) =
 		fs->header ? al_ds_bad : first_line_bad;
-	if (!al_ds_utf8_valid(line, strlen(line)))
+	if (!al_utf8_valid(line, strlen(line)))
 		return bad(ds, e, AL_EFORMAT, "'%s': line %ld: not valid UTF-8",
 			   fs->where, lineno);
 	int n = split_tabs(line, f, MAX_FIELDS);
@@ -287,7 +261,7 @@ static int row(al_ds *ds, file_state *fs, char *line, long lineno, al_err *e)
 	if (fs->id_col >= 0) {
 		id = f[fs->id_col];
 		long old;
-		int r = al_dmap_put(fs->ids, id, lineno, &old);
+		int r = al_strmap_put(fs->ids, id, lineno, &old);
 		if (r < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory");
 		if (r == 0)
@@ -336,7 +310,7 @@ static int glue_annot(al_ds *ds, al_source *src, const char *name,
 		return 0;
 	ds->annots++;
 	snprintf(fs.where, sizeof fs.where, "%s", name);
-	if (!(fs.ids = al_dmap_new()))
+	if (!(fs.ids = al_strmap_new()))
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	size_t cap = 1 << 16, len = 0, start = 0;
 	char *buf = malloc(cap);
@@ -359,13 +333,8 @@ static int glue_annot(al_ds *ds, al_source *src, const char *name,
 						"%d bytes", name, lineno + 1, MAX_LINE);
 				goto out;
 			}
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				rc = al_err_set(e, AL_ENOMEM, "out of memory");
+			if ((rc = al_grow((void **)&buf, &cap, len + 4096, 1, e)) < 0)
 				goto out;
-			}
-			buf = nb;
-			cap *= 2;
 		}
 		ssize_t r = al_source_read(src, buf + len, cap - len - 1, e);
 		if (r < 0) {
@@ -411,7 +380,7 @@ static int glue_annot(al_ds *ds, al_source *src, const char *name,
 		rc = al_err_set(e, AL_EFORMAT, "'%s': the file is empty", name);
 out:
 	free(buf);
-	al_dmap_free(fs.ids);
+	al_strmap_free(fs.ids);
 	return rc;
 }
 

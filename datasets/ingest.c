@@ -29,7 +29,7 @@ al_ds *al_ds_new(const char *name, const al_ds_opts *o, al_err *e)
 	if (f->check_opts && f->check_opts(o, e) < 0)
 		return NULL;
 	al_ds *ds = calloc(1, sizeof *ds);
-	if (!ds || !(ds->arena = al_arena_new()) || !(ds->keys = al_dmap_new())) {
+	if (!ds || !(ds->arena = al_arena_new()) || !(ds->keys = al_strmap_new())) {
 		al_ds_free(ds);
 		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
@@ -48,7 +48,7 @@ void al_ds_free(al_ds *ds)
 	if (ds->fam && ds->fam->free_state)
 		ds->fam->free_state(ds);
 	al_arena_free(ds->arena);
-	al_dmap_free(ds->keys);
+	al_strmap_free(ds->keys);
 	free(ds->items);
 	free(ds->tails);
 	free(ds->img);
@@ -57,18 +57,15 @@ void al_ds_free(al_ds *ds)
 
 const al_ds_stats *al_ds_get_stats(const al_ds *ds) { return &ds->st; }
 
-const char *al_ds_last_skip(const al_ds *ds) { return ds->last_skip; }
-
 int al_ds_bad(al_ds *ds, al_err *e, int code, const char *fmt, ...)
 {
-	char msg[sizeof ds->last_skip];
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (!ds->o.skip_bad)
 		return al_err_set(e, code, "%s", msg);
-	memcpy(ds->last_skip, msg, sizeof msg);
 	ds->st.skipped++;
 	if (ds->o.on_skip)
 		ds->o.on_skip(ds->o.skip_ctx, msg);
@@ -107,18 +104,12 @@ const char *al_split_from_name(const char *base)
 
 long al_ds_add_item(al_ds *ds, const al_item *it, al_err *e)
 {
-	if (ds->nitems == ds->icap) {
-		size_t c = ds->icap ? 2 * ds->icap : 1024;
-		al_item *ni = realloc(ds->items, c * sizeof *ni);
-		long *nt = ni ? realloc(ds->tails, c * sizeof *nt) : NULL;
-		if (!ni || !nt) {
-			if (ni)
-				ds->items = ni;
+	if (ds->nitems == ds->icap) {   /* two arrays of one length */
+		size_t ci = ds->icap, ct = ds->icap;
+		if (al_grow((void **)&ds->items, &ci, ds->nitems + 1, sizeof *ds->items, e) < 0 ||
+		    al_grow((void **)&ds->tails, &ct, ds->nitems + 1, sizeof *ds->tails, e) < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory storing annotations");
-		}
-		ds->items = ni;
-		ds->tails = nt;
-		ds->icap = c;
+		ds->icap = ci;
 	}
 	al_arena *a = ds->arena;
 	al_item c = *it;
@@ -165,7 +156,7 @@ long al_ds_add_item(al_ds *ds, const al_item *it, al_err *e)
 	ds->nitems++;
 	if (c.key) {
 		long head;
-		int r = al_dmap_put(ds->keys, c.key, idx, &head);
+		int r = al_strmap_put(ds->keys, c.key, idx, &head);
 		if (r < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory");
 		if (r == 0) {
@@ -274,12 +265,12 @@ static long lookup_image(al_ds *ds, const char *name, const char *base)
 		char key[256];
 		if (!ds->fam->image_key(name, base, key, sizeof key))
 			return -1;
-		return al_dmap_get(ds->keys, key, &head) ? head : -1;
+		return al_strmap_get(ds->keys, key, &head) ? head : -1;
 	}
 	for (const char *p = name; p; p = strchr(p, '/')) {
 		if (*p == '/')
 			p++;
-		if (al_dmap_get(ds->keys, p, &head))
+		if (al_strmap_get(ds->keys, p, &head))
 			return head;
 	}
 	return -1;
@@ -290,14 +281,9 @@ static int read_image(al_ds *ds, al_source *src, const char *name, size_t *size,
 {
 	size_t n = 0;
 	for (;;) {
-		if (ds->imgcap - n < 65536) {
-			size_t c = ds->imgcap ? 2 * ds->imgcap : 1 << 20;
-			unsigned char *p = realloc(ds->img, c);
-			if (!p)
-				return al_err_set(e, AL_ENOMEM, "out of memory reading '%s'", name);
-			ds->img = p;
-			ds->imgcap = c;
-		}
+		if (ds->imgcap - n < 65536 &&
+		    al_grow((void **)&ds->img, &ds->imgcap, n + (1 << 20), 1, e) < 0)
+			return al_err_set(e, AL_ENOMEM, "out of memory reading '%s'", name);
 		ssize_t r = al_source_read(src, ds->img + n, ds->imgcap - n, e);
 		if (r < 0)
 			return (int)r;

@@ -1,11 +1,10 @@
 # datasets/local.mk: dataset readers, the registry, adalink ingest.
 libadalink_a_SOURCES += \
 	datasets/source.c datasets/source.h \
-	datasets/jstream.c datasets/jstream.h \
-	datasets/store.c datasets/store.h \
+	datasets/arena.c datasets/arena.h \
 	datasets/record.c datasets/record.h \
 	datasets/ds.h datasets/family.h datasets/ingest.c datasets/registry.c \
-	datasets/glue.c datasets/glue.h \
+	datasets/glue.c \
 	datasets/coco.c datasets/vqa.c \
 	datasets/iter.c datasets/iter.h
 adalink_SOURCES += datasets/cmd_ingest.c

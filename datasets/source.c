@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/array.h"
+
 enum { KIND_ARCHIVE, KIND_FOLDER, KIND_FILE, KIND_MEM };
 enum { READ_BLOCK = 1 << 20 };
 
@@ -87,12 +89,8 @@ static int walk(al_source *s, const char *dir, size_t *cap, int depth, al_err *e
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (n == ncap) {
-			ncap = ncap ? 2 * ncap : 64;
-			char **nn = realloc(names, ncap * sizeof *nn);
-			if (!nn) { rc = AL_ENOMEM; goto out; }
-			names = nn;
-		}
+		if ((rc = al_grow((void **)&names, &ncap, n + 1, sizeof *names, e)) < 0)
+			goto out;
 		if (!(names[n] = strdup(de->d_name))) { rc = AL_ENOMEM; goto out; }
 		n++;
 	}
@@ -115,11 +113,10 @@ static int walk(al_source *s, const char *dir, size_t *cap, int depth, al_err *e
 			rc = walk(s, p, cap, depth + 1, e);
 			free(p);
 		} else if (S_ISREG(st.st_mode)) {
-			if (s->nfiles == *cap) {
-				*cap = *cap ? 2 * *cap : 256;
-				char **nf = realloc(s->files, *cap * sizeof *nf);
-				if (!nf) { free(p); rc = AL_ENOMEM; break; }
-				s->files = nf;
+			if ((rc = al_grow((void **)&s->files, cap, s->nfiles + 1,
+					   sizeof *s->files, e)) < 0) {
+				free(p);
+				break;
 			}
 			s->files[s->nfiles++] = p;
 		} else {

@@ -30,14 +30,14 @@
 enum { MAX_ANSWERS = 64 };
 
 typedef struct vqa_state {
-	al_dmap *qids;        /* question id -> item (duplicates) */
-	al_dmap *answers;     /* question id -> index in ans */
+	al_strmap *qids;        /* question id -> item (duplicates) */
+	al_strmap *answers;     /* question id -> index in ans */
 	const char ***ans;      /* answer lists (arena) */
 	int *nans;
 	size_t nall, acap;
 	int annot_files, question_files;
 	char annot_split[32];
-	al_dmap *seen;        /* TextCaps: image ids seen */
+	al_strmap *seen;        /* TextCaps: image ids seen */
 } vqa_state;
 
 typedef struct vfile {
@@ -51,11 +51,11 @@ static vqa_state *state(al_ds *ds, al_err *e)
 {
 	if (!ds->fs) {
 		vqa_state *vs = calloc(1, sizeof *vs);
-		if (!vs || !(vs->qids = al_dmap_new()) ||
-		    !(vs->answers = al_dmap_new()) || !(vs->seen = al_dmap_new())) {
+		if (!vs || !(vs->qids = al_strmap_new()) ||
+		    !(vs->answers = al_strmap_new()) || !(vs->seen = al_strmap_new())) {
 			if (vs) {
-				al_dmap_free(vs->qids);
-				al_dmap_free(vs->answers);
+				al_strmap_free(vs->qids);
+				al_strmap_free(vs->answers);
 				free(vs);
 			}
 			al_err_set(e, AL_ENOMEM, "out of memory");
@@ -71,9 +71,9 @@ static void vqa_free(al_ds *ds)
 	vqa_state *vs = ds->fs;
 	if (!vs)
 		return;
-	al_dmap_free(vs->qids);
-	al_dmap_free(vs->answers);
-	al_dmap_free(vs->seen);
+	al_strmap_free(vs->qids);
+	al_strmap_free(vs->answers);
+	al_strmap_free(vs->seen);
 	free(vs->ans);
 	free(vs->nans);
 	free(vs);
@@ -120,7 +120,7 @@ static int answers_of(vfile *f, const al_jnode *a, const char *key, long idx,
 static int new_qid(vfile *f, const char *qid, const char *where, al_err *e)
 {
 	long old;
-	int r = al_dmap_put(f->vs->qids, qid, (long)f->ds->nitems, &old);
+	int r = al_strmap_put(f->vs->qids, qid, (long)f->ds->nitems, &old);
 	if (r < 0)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	if (r == 0) {
@@ -187,17 +187,12 @@ static int vqa_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 		int na, r = answers_of(f, al_jget(n, "answers"), key, idx, a, &na, e);
 		if (r)
 			return r < 0 ? e->code : 0;
-		if (vs->nall == vs->acap) {
-			size_t c = vs->acap ? 2 * vs->acap : 4096;
-			const char ***na2 = realloc(vs->ans, c * sizeof *na2);
-			if (!na2)
-				return al_err_set(e, AL_ENOMEM, "out of memory");
-			vs->ans = na2;
-			int *nn = realloc(vs->nans, c * sizeof *nn);
-			if (!nn)
-				return al_err_set(e, AL_ENOMEM, "out of memory");
-			vs->nans = nn;
-			vs->acap = c;
+		if (vs->nall == vs->acap) {   /* two arrays of one length */
+			size_t ca = vs->acap, cn = vs->acap;
+			if (al_grow((void **)&vs->ans, &ca, vs->nall + 1, sizeof *vs->ans, e) < 0 ||
+			    al_grow((void **)&vs->nans, &cn, vs->nall + 1, sizeof *vs->nans, e) < 0)
+				return e->code;
+			vs->acap = ca;
 		}
 		const char **copy = al_arena_alloc(ds->arena, (na + 1) * sizeof *copy);
 		if (!copy)
@@ -206,7 +201,7 @@ static int vqa_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 			if (!(copy[i] = al_arena_strdup(ds->arena, a[i])))
 				return al_err_set(e, AL_ENOMEM, "out of memory");
 		long old;
-		r = al_dmap_put(vs->answers, qid, (long)vs->nall, &old);
+		r = al_strmap_put(vs->answers, qid, (long)vs->nall, &old);
 		if (r < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory");
 		if (r == 0)
@@ -271,7 +266,7 @@ static int vqa_seal(al_ds *ds, al_err *e)
 	for (size_t i = 0; i < ds->nitems; i++) {
 		al_item *it = &ds->items[i];
 		long a;
-		if (al_dmap_get(vs->answers, it->id, &a)) {
+		if (al_strmap_get(vs->answers, it->id, &a)) {
 			it->targets = vs->ans[a];
 			it->ntargets = vs->nans[a];
 			continue;
@@ -398,7 +393,7 @@ static int data_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 	int na = 0;
 	if (k->captions) {
 		long dummy;
-		int r = al_dmap_put(f->vs->seen, id, idx, &dummy);
+		int r = al_strmap_put(f->vs->seen, id, idx, &dummy);
 		if (r < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory");
 		if (r == 0)

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
+
 static int slurp_fd(int fd, const char *path, al_map *m, al_err *e)
 {
 	size_t cap = 1 << 16, n = 0;
@@ -17,13 +19,9 @@ static int slurp_fd(int fd, const char *path, al_map *m, al_err *e)
 	if (!buf)
 		return al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
 	for (;;) {
-		if (n == cap) {
-			uint8_t *nb = realloc(buf, cap *= 2);
-			if (!nb) {
-				free(buf);
-				return al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
-			}
-			buf = nb;
+		if (n == cap && al_grow((void **)&buf, &cap, n + 1, 1, e) < 0) {
+			free(buf);
+			return al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
 		}
 		ssize_t r = read(fd, buf + n, cap - n);
 		if (r < 0) {

@@ -14,7 +14,12 @@ libadalink_a_SOURCES = \
 	lib/t5.c lib/t5.h lib/t5_impl.h lib/t5_decode.c \
 	lib/rng.c lib/rng.h \
 	lib/vit.c lib/vit.h \
-	lib/hash.c lib/hash.h
+	lib/hash.c lib/hash.h \
+	lib/json_read.c lib/json_read.h \
+	lib/json_write.c lib/json_write.h \
+	lib/utf8.c lib/utf8.h \
+	lib/array.c lib/array.h \
+	lib/strmap.c lib/strmap.h
 
 # Commands and their shared option handling live in the program.
 adalink_SOURCES += lib/cli.c lib/cli.h lib/cmd_inspect.c

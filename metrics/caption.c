@@ -19,7 +19,7 @@ al_captions *al_captions_new(void)
 	al_captions *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	if (!(c->tokens = al_idmap_new())) {
+	if (!(c->tokens = al_strmap_new())) {
 		free(c);
 		return NULL;
 	}
@@ -34,47 +34,28 @@ void al_captions_free(al_captions *c)
 	al_big_free(c->images, c->images_cap * sizeof *c->images);
 	al_big_free(c->toks.v, c->toks.cap * sizeof *c->toks.v);
 	al_big_free(c->blk, c->blk_bytes);
-	al_idmap_free(c->tokens);
+	al_strmap_free(c->tokens);
 	free(c);
 }
 
-size_t al_captions_count(const al_captions *c) { return c->nimages; }
-
 /* The corpus counts tokens and n-gram occurrences in 32 bits. */
 enum { MAX_TOKENS = 0xfffffff0u };
-
-/* Grow the array *v of *cap elements of size bytes to hold want (doubling,
- * first at least): 0, or -1 on no memory. */
-static int grow(void **v, size_t *cap, size_t want, size_t size, size_t first)
-{
-	if (want <= *cap)
-		return 0;
-	size_t n = *cap ? *cap * 2 : first;
-	while (n < want)
-		n *= 2;
-	void *nv = al_big_realloc(*v, *cap * size, n * size);
-	if (!nv)
-		return -1;
-	*v = nv;
-	*cap = n;
-	return 0;
-}
 
 static int pool_reserve(al_u32pool *p, size_t more)
 {
 	if (p->n + more > MAX_TOKENS)
 		return p->n + more <= p->cap ? 0 : -1;
-	return grow((void **)&p->v, &p->cap, p->n + more, sizeof *p->v, 4096);
+	return al_big_grow((void **)&p->v, &p->cap, p->n + more, sizeof *p->v, NULL);
 }
 
 static int sents_reserve(al_captions *c, size_t want)
 {
-	return grow((void **)&c->sents, &c->sents_cap, want, sizeof *c->sents, 1024);
+	return al_big_grow((void **)&c->sents, &c->sents_cap, want, sizeof *c->sents, NULL);
 }
 
 static int images_reserve(al_captions *c, size_t want)
 {
-	return grow((void **)&c->images, &c->images_cap, want, sizeof *c->images, 1024);
+	return al_big_grow((void **)&c->images, &c->images_cap, want, sizeof *c->images, NULL);
 }
 
 int al_captions_reserve(al_captions *c, size_t images, size_t sentences,
@@ -116,7 +97,7 @@ static size_t uspace(const unsigned char *s, size_t left)
 /* Append the id of token s[0..len) (room reserved by the caller). */
 static int push_tok(al_captions *c, const char *s, size_t len)
 {
-	long id = al_idmap_intern(c->tokens, s, len, NULL);
+	long id = al_strmap_intern(c->tokens, s, len, NULL);
 	if (id < 0)
 		return -1;
 	c->toks.v[c->toks.n++] = (uint32_t)id;
@@ -244,7 +225,7 @@ int al_captions_prepare(al_captions *c, al_err *e)
 {
 	if (c->prepared)
 		return 0;
-	size_t S = c->nsents, V = al_idmap_count(c->tokens), n[AL_CAP_N + 1] = {0};
+	size_t S = c->nsents, V = al_strmap_count(c->tokens), n[AL_CAP_N + 1] = {0};
 	c->maxocc = 1;
 	for (size_t s = 0; s < S; s++) {
 		al_sent *st = &c->sents[s];

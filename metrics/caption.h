@@ -38,9 +38,6 @@ int al_captions_add(al_captions *c, const char *cand, const char *const *refs,
 int al_captions_reserve(al_captions *c, size_t images, size_t sentences,
 			size_t tokens, al_err *e);
 
-/* The number of images added. */
-size_t al_captions_count(const al_captions *c);
-
 /* CIDEr-D (n = 1..4, sigma 6, clipped, x10, document frequencies over the
  * references of this corpus, log(max(1, df))), as pycocoevalcap's Cider:
  * *score is the mean over images and per_image (NULL or count() doubles)

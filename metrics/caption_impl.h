@@ -6,7 +6,9 @@
 #include <stdint.h>
 
 #include "caption.h"
-#include "mutil.h"
+#include "lib/array.h"
+#include "lib/strmap.h"
+#include "pynum.h"
 
 enum { AL_CAP_N = 4 };
 
@@ -47,7 +49,7 @@ typedef struct al_u32pool {
 } al_u32pool;
 
 struct al_captions {
-	al_idmap *tokens;   /* token text -> id */
+	al_strmap *tokens;   /* token text -> id */
 	al_sent *sents;
 	size_t nsents, sents_cap;
 	al_image *images;

@@ -8,7 +8,7 @@
 #include "lib/log.h"
 #include "metrics/glue.h"
 #include "metrics/input.h"
-#include "metrics/mutil.h"
+#include "metrics/pynum.h"
 #include "metrics/score.h"
 
 static const al_cmd_help help = {

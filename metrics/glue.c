@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mutil.h"
+#include "pynum.h"
 
 double al_glue_accuracy(const long *pred, const long *label, size_t n)
 {

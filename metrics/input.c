@@ -1,18 +1,15 @@
 /* input.c: reading references and predictions (see input.h). */
 #include "input.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <yajl/yajl_tree.h>
 
+#include "lib/array.h"
 #include "lib/file.h"
-#include "mutil.h"
+#include "lib/json_read.h"
+#include "lib/strmap.h"
 
 /* The set's strings and reference lists live in a bump arena: blocks of
  * 64 KiB or more, freed together. */
@@ -25,11 +22,9 @@ typedef struct arena_blk {
 struct al_score_set {
 	al_score_ex *ex;
 	size_t n, cap;
-	al_idmap *ids;        /* id -> index in ex */
+	al_strmap *ids;        /* id -> index in ex */
 	int restrict_to_preds; /* COCO: score only the images of the results */
 	arena_blk *arena;
-	struct kept_text { char *p; size_t size; } *text;   /* files read, strings cut in place */
-	size_t ntext;
 };
 
 /* n bytes from the set's arena (aligned for pointers); NULL on no memory. */
@@ -75,7 +70,7 @@ al_score_set *al_score_set_new(void)
 	al_score_set *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	if (!(s->ids = al_idmap_new())) {
+	if (!(s->ids = al_strmap_new())) {
 		free(s);
 		return NULL;
 	}
@@ -90,11 +85,8 @@ void al_score_set_free(al_score_set *s)
 		nb = b->next;
 		al_big_free(b, sizeof *b + b->cap);
 	}
-	for (size_t i = 0; i < s->ntext; i++)
-		al_big_free(s->text[i].p, s->text[i].size);
-	free(s->text);
 	al_big_free(s->ex, s->cap * sizeof *s->ex);
-	al_idmap_free(s->ids);
+	al_strmap_free(s->ids);
 	free(s);
 }
 
@@ -102,43 +94,28 @@ size_t al_score_count(const al_score_set *s) { return s->n; }
 const al_score_ex *al_score_at(const al_score_set *s, size_t i) { return &s->ex[i]; }
 
 /* The text of an id value: a string as it is, a number as its JSON text. */
-static const char *id_text(yajl_val v)
+static const char *id_text(const al_jnode *v)
 {
-	if (YAJL_IS_STRING(v))
-		return YAJL_GET_STRING(v);
-	if (YAJL_IS_NUMBER(v))
-		return v->u.number.r;
-	return NULL;
+	return v && (v->type == AL_J_STR || v->type == AL_J_NUM) ? v->s : NULL;
 }
 
-static yajl_val member(yajl_val obj, const char *key)
-{
-	if (!YAJL_IS_OBJECT(obj))
-		return NULL;
-	for (size_t i = 0; i < obj->u.object.len; i++)
-		if (strcmp(obj->u.object.keys[i], key) == 0)
-			return obj->u.object.values[i];
-	return NULL;
-}
+#define IS_STR(v) ((v) && (v)->type == AL_J_STR)
+#define IS_NUM(v) ((v) && (v)->type == AL_J_NUM)
+#define IS_OBJ(v) ((v) && (v)->type == AL_J_OBJ)
+#define IS_ARR(v) ((v) && (v)->type == AL_J_ARR)
 
 /* The example for id, created if absent (*created set). */
 static al_score_ex *ex_for(al_score_set *s, const char *id, int *created)
 {
 	int added;
-	long k = al_idmap_intern(s->ids, id, strlen(id), &added);
+	long k = al_strmap_intern(s->ids, id, strlen(id), &added);
 	if (k < 0)
 		return NULL;
 	*created = added;
 	if (!added)
 		return &s->ex[k];
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		al_score_ex *nx = al_big_realloc(s->ex, s->cap * sizeof *nx, cap * sizeof *nx);
-		if (!nx)
-			return NULL;
-		s->ex = nx;
-		s->cap = cap;
-	}
+	if (al_big_grow((void **)&s->ex, &s->cap, s->n + 1, sizeof *s->ex, NULL) < 0)
+		return NULL;
 	al_score_ex *x = &s->ex[s->n++];
 	memset(x, 0, sizeof *x);
 	x->id = arena_strdup(s, id);
@@ -164,12 +141,11 @@ static int reserve_refs(al_score_set *s, al_score_ex *x, size_t want)
 	return 0;
 }
 
-/* Add a reference: text itself if stable (it lives as long as s), else a
- * copy. */
-static int add_ref(al_score_set *s, al_score_ex *x, const char *text, int stable)
+/* Add a copy of text as a reference. */
+static int add_ref(al_score_set *s, al_score_ex *x, const char *text)
 {
 	if (reserve_refs(s, x, x->nrefs + 1) < 0 ||
-	    !(x->refs[x->nrefs] = stable ? (char *)text : arena_strdup(s, text)))
+	    !(x->refs[x->nrefs] = arena_strdup(s, text)))
 		return -1;
 	x->nrefs++;
 	return 0;
@@ -197,7 +173,7 @@ int al_score_add(al_score_set *s, const char *id, const char *const *refs, size_
 		}
 	} else {
 		for (size_t i = 0; i < nrefs; i++)
-			if (add_ref(s, x, refs[i], 0) < 0)
+			if (add_ref(s, x, refs[i]) < 0)
 				return al_err_set(e, AL_ENOMEM, "out of memory");
 	}
 	if (pred && !(x->pred = arena_strdup(s, pred)))
@@ -215,11 +191,11 @@ typedef struct where {
 #define WHERE_FMT "'%s': %s %zu: "
 #define WHERE_ARGS(w) (w)->path, (w)->what, (w)->line
 
-/* One reference item; its strings are stable if they live as long as s. */
-static int ref_item(al_score_set *s, yajl_val o, const char *id_key,
-		    const where *w, int stable, al_err *e)
+/* One reference item. */
+static int ref_item(al_score_set *s, const al_jnode *o, const char *id_key,
+		    const where *w, al_err *e)
 {
-	yajl_val idv = member(o, id_key);
+	const al_jnode *idv = al_jget(o, id_key);
 	const char *id = idv ? id_text(idv) : NULL;
 	if (!id)
 		return al_err_set(e, AL_EFORMAT, WHERE_FMT "expected an \"%s\" "
@@ -231,34 +207,34 @@ static int ref_item(al_score_set *s, yajl_val o, const char *id_key,
 	if (!created)
 		return al_err_set(e, AL_EFORMAT, WHERE_FMT "duplicate id '%s' in "
 				  "the references", WHERE_ARGS(w), id);
-	yajl_val refs = member(o, "references");
+	const al_jnode *refs = al_jget(o, "references");
 	if (!refs)
-		refs = member(o, "answers");
-	yajl_val label = member(o, "label");
+		refs = al_jget(o, "answers");
+	const al_jnode *label = al_jget(o, "label");
 	/* adalink ingest's records: "targets", unless a numeric "label" (GLUE) */
-	if (!refs && !(label && YAJL_IS_NUMBER(label)))
-		refs = member(o, "targets");
-	if (refs && YAJL_IS_ARRAY(refs)) {
-		if (reserve_refs(s, x, refs->u.array.len) < 0)
+	if (!refs && !(label && IS_NUM(label)))
+		refs = al_jget(o, "targets");
+	if (refs && IS_ARR(refs)) {
+		if (reserve_refs(s, x, refs->n) < 0)
 			return al_err_set(e, AL_ENOMEM, "out of memory");
-		for (size_t i = 0; i < refs->u.array.len; i++) {
-			yajl_val r = refs->u.array.values[i];
-			yajl_val a = member(r, "answer");   /* VQA answer objects */
+		for (size_t i = 0; i < refs->n; i++) {
+			const al_jnode *r = &refs->kid[i];
+			const al_jnode *a = al_jget(r, "answer");   /* VQA answer objects */
 			if (a)
 				r = a;
-			if (!YAJL_IS_STRING(r))
+			if (!IS_STR(r))
 				return al_err_set(e, AL_EFORMAT, WHERE_FMT "id '%s': "
 						  "reference %zu is not a string",
 						  WHERE_ARGS(w), id, i + 1);
-			if (add_ref(s, x, YAJL_GET_STRING(r), stable) < 0)
+			if (add_ref(s, x, r->s) < 0)
 				return al_err_set(e, AL_ENOMEM, "out of memory");
 		}
 		if (x->nrefs == 0)
 			return al_err_set(e, AL_EFORMAT, WHERE_FMT "id '%s': no "
 					  "references", WHERE_ARGS(w), id);
-	} else if (label && YAJL_IS_NUMBER(label)) {
+	} else if (label && IS_NUM(label)) {
 		x->has_label = 1;
-		x->label = YAJL_GET_DOUBLE(label);
+		x->label = strtod(label->s, NULL);
 	} else {
 		return al_err_set(e, AL_EFORMAT, WHERE_FMT "id '%s': expected "
 				  "\"references\" (a list of strings) or \"label\" "
@@ -267,15 +243,15 @@ static int ref_item(al_score_set *s, yajl_val o, const char *id_key,
 	return 0;
 }
 
-static int pred_item(al_score_set *s, yajl_val o, const char *id_key,
-		     const char *text_key, const where *w, int stable, al_err *e)
+static int pred_item(al_score_set *s, const al_jnode *o, const char *id_key,
+		     const char *text_key, const where *w, al_err *e)
 {
-	yajl_val idv = member(o, id_key);
+	const al_jnode *idv = al_jget(o, id_key);
 	const char *id = idv ? id_text(idv) : NULL;
 	if (!id)
 		return al_err_set(e, AL_EFORMAT, WHERE_FMT "expected an \"%s\" "
 				  "(string or number)", WHERE_ARGS(w), id_key);
-	long k = al_idmap_find(s->ids, id, strlen(id));
+	long k = al_strmap_find(s->ids, id, strlen(id));
 	if (k < 0)
 		return al_err_set(e, AL_ENOTFOUND, WHERE_FMT "prediction for id "
 				  "'%s', which has no reference", WHERE_ARGS(w), id);
@@ -283,13 +259,13 @@ static int pred_item(al_score_set *s, yajl_val o, const char *id_key,
 	if (x->pred)
 		return al_err_set(e, AL_EFORMAT, WHERE_FMT "a second prediction "
 				  "for id '%s'", WHERE_ARGS(w), id);
-	yajl_val p = member(o, text_key);
-	if (p && YAJL_IS_STRING(p)) {
-		x->pred = stable ? p->u.string : arena_strdup(s, p->u.string);
-	} else if (p && YAJL_IS_NUMBER(p)) {
-		x->pred = arena_strdup(s, p->u.number.r);
+	const al_jnode *p = al_jget(o, text_key);
+	if (p && IS_STR(p)) {
+		x->pred = arena_strdup(s, p->s);
+	} else if (p && IS_NUM(p)) {
+		x->pred = arena_strdup(s, p->s);
 		x->pred_is_num = 1;
-		x->pred_num = YAJL_GET_DOUBLE(p);
+		x->pred_num = strtod(p->s, NULL);
 	} else {
 		return al_err_set(e, AL_EFORMAT, WHERE_FMT "id '%s': expected "
 				  "\"%s\" (a string or a number)", WHERE_ARGS(w),
@@ -298,397 +274,67 @@ static int pred_item(al_score_set *s, yajl_val o, const char *id_key,
 	return x->pred ? 0 : al_err_set(e, AL_ENOMEM, "out of memory");
 }
 
-/* The fast path for a JSONL line: plain JSON (no escapes, no comments, no
- * odd whitespace, well-formed UTF-8, depth at most 32), parsed in place
- * (strings end where their closing quote was) into yajl_val nodes held in
- * scratch reused from line to line.  Anything else is left to
- * yajl_tree_parse, so the two accept the same lines and give the same
- * values. */
-typedef struct fastjson {
-	struct yajl_val_s *node;
-	size_t nnode;
-	void **ptr;          /* the lists of keys and values of containers */
-	size_t nptr;
-	void **stk;          /* members of containers still open */
-	size_t nstk;
-	char *txt;           /* numbers' text, each NUL-terminated */
-	size_t ntxt;
-	char **cut;          /* the closing quotes, to become NULs */
-	size_t ncut;
-	size_t cap;          /* of each array: enough for a line that long */
-} fastjson;
-
-static void fastjson_free(fastjson *f)
+/* Parse t[0..n) (up to a NUL, as a C string would end) as one JSON value,
+ * comments allowed; NULL if it is not one, with the reason in e. */
+static al_jnode *parse_text(const char *t, size_t n, al_err *e)
 {
-	free(f->node);
-	free(f->ptr);
-	free(f->stk);
-	free(f->txt);
-	free(f->cut);
+	al_jnode *v;
+	n = t ? strnlen(t, n) : 0;
+	return al_json_parse(NULL, n ? t : "", n, AL_JSON_COMMENTS, &v, e) < 0 ? NULL : v;
 }
 
-static int fastjson_reserve(fastjson *f, size_t len)
-{
-	if (len + 2 <= f->cap)
-		return 0;
-	size_t cap = f->cap ? f->cap : 1024;
-	while (cap < len + 2)
-		cap *= 2;
-	fastjson_free(f);
-	f->node = malloc(cap * sizeof *f->node);
-	f->ptr = malloc(cap * sizeof *f->ptr);
-	f->stk = malloc(cap * sizeof *f->stk);
-	f->txt = malloc(2 * cap);
-	f->cut = malloc(cap * sizeof *f->cut);
-	f->cap = f->node && f->ptr && f->stk && f->txt && f->cut ? cap : 0;
-	return f->cap ? 0 : -1;
-}
-
-static char *fj_ws(char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* A string at p (the opening quote): its text (NUL-terminated in place
- * once the whole line has parsed), the end after its closing quote, or
- * NULL. */
-static char *fj_string(fastjson *f, char *p, const char *end, char **out)
-{
-	unsigned char *q = (unsigned char *)p + 1;
-	const unsigned char *e = (const unsigned char *)end;
-	for (;;) {
-		while (q < e && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
-			q++;
-		if (q >= e || *q < 0x20 || *q == '\\')
-			return NULL;
-		if (*q == '"')
-			break;
-		/* well-formed UTF-8 (stricter than yajl's check: no overlong
-		 * forms, surrogates or values past U+10FFFF) */
-		unsigned c = *q;
-		int n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
-			: c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-		if (n < 0 || e - q <= n)
-			return NULL;
-		for (int i = 1; i <= n; i++)
-			if ((q[i] & 0xc0) != 0x80)
-				return NULL;
-		if ((c == 0xe0 && q[1] < 0xa0) || (c == 0xed && q[1] >= 0xa0) ||
-		    (c == 0xf0 && q[1] < 0x90) || (c == 0xf4 && q[1] >= 0x90))
-			return NULL;
-		q += n + 1;
-	}
-	f->cut[f->ncut++] = (char *)q;
-	*out = p + 1;
-	return (char *)q + 1;
-}
-
-static int fj_digit(const char *p, const char *end)
-{
-	return p < end && *p >= '0' && *p <= '9';
-}
-
-static char *fj_value(fastjson *f, char *p, const char *end, int depth, yajl_val *out);
-
-/* The members of an object or the items of an array at p ('{' or '['). */
-static char *fj_container(fastjson *f, char *p, const char *end, int depth, yajl_val v)
-{
-	int obj = *p == '{';
-	char close = obj ? '}' : ']';
-	size_t base = f->nstk, n = 0;
-	p = fj_ws(p + 1, end);
-	if (p < end && *p == close) {
-		p++;
-	} else {
-		for (;;) {
-			if (obj) {
-				char *key;
-				if (p >= end || *p != '"' || !(p = fj_string(f, p, end, &key)))
-					return NULL;
-				p = fj_ws(p, end);
-				if (p >= end || *p != ':')
-					return NULL;
-				p = fj_ws(p + 1, end);
-				f->stk[f->nstk++] = key;
-			}
-			yajl_val item;
-			if (!(p = fj_value(f, p, end, depth + 1, &item)))
-				return NULL;
-			f->stk[f->nstk++] = item;
-			n++;
-			p = fj_ws(p, end);
-			if (p < end && *p == ',') {
-				p = fj_ws(p + 1, end);
-				continue;
-			}
-			if (p < end && *p == close) {
-				p++;
-				break;
-			}
-			return NULL;
-		}
-	}
-	/* members to the lists: keys, then values */
-	size_t per = obj ? 2 : 1;
-	void **list = f->ptr + f->nptr;
-	f->nptr += per * n;
-	for (size_t i = 0; i < n; i++) {
-		if (obj) {
-			list[i] = f->stk[base + 2 * i];
-			list[n + i] = f->stk[base + 2 * i + 1];
-		} else {
-			list[i] = f->stk[base + i];
-		}
-	}
-	f->nstk = base;
-	if (obj) {
-		v->type = yajl_t_object;
-		v->u.object.keys = (const char **)list;
-		v->u.object.values = (yajl_val *)(list + n);
-		v->u.object.len = n;
-	} else {
-		v->type = yajl_t_array;
-		v->u.array.values = (yajl_val *)list;
-		v->u.array.len = n;
-	}
-	return p;
-}
-
-static char *fj_value(fastjson *f, char *p, const char *end, int depth, yajl_val *out)
-{
-	if (p >= end || depth > 32)
-		return NULL;
-	yajl_val v = *out = &f->node[f->nnode++];
-	switch (*p) {
-	case '{':
-	case '[':
-		return fj_container(f, p, end, depth, v);
-	case '"':
-		v->type = yajl_t_string;
-		return fj_string(f, p, end, &v->u.string);
-	case 't':
-	case 'f':
-	case 'n': {
-		static const char *const words[] = {"true", "false", "null"};
-		static const yajl_type types[] = {yajl_t_true, yajl_t_false, yajl_t_null};
-		int w = *p == 't' ? 0 : *p == 'f' ? 1 : 2;
-		size_t len = strlen(words[w]);
-		if ((size_t)(end - p) < len || memcmp(p, words[w], len) ||
-		    (p + len < end && ((p[len] >= 'a' && p[len] <= 'z') ||
-				       (p[len] >= '0' && p[len] <= '9'))))
-			return NULL;
-		v->type = types[w];
-		return p + len;
-	}
-	default: {
-		/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-		char *q = p;
-		if (q < end && *q == '-')
-			q++;
-		if (!fj_digit(q, end))
-			return NULL;
-		if (*q == '0')
-			q++;
-		else
-			while (fj_digit(q, end))
-				q++;
-		if (q < end && *q == '.') {
-			if (!fj_digit(++q, end))
-				return NULL;
-			while (fj_digit(q, end))
-				q++;
-		}
-		if (q < end && (*q == 'e' || *q == 'E')) {
-			q++;
-			if (q < end && (*q == '+' || *q == '-'))
-				q++;
-			if (!fj_digit(q, end))
-				return NULL;
-			while (fj_digit(q, end))
-				q++;
-		}
-		if (q < end && (fj_digit(q, end) || *q == '.' || *q == 'e' || *q == 'E' ||
-				(*q >= 'a' && *q <= 'z')))
-			return NULL;
-		size_t len = (size_t)(q - p);
-		char *t = f->txt + f->ntxt;
-		memcpy(t, p, len);
-		t[len] = 0;
-		f->ntxt += len + 1;
-		v->type = yajl_t_number;
-		v->u.number.r = t;
-		v->u.number.i = 0;
-		v->u.number.d = strtod(t, NULL);
-		v->u.number.flags = 0;
-		return q;
-	}
-	}
-}
-
-/* Parse line[0..len) (writable), a whole JSON value alone on the line,
- * into *out: 1 (its strings now cut in place), or 0 if the fast path does
- * not take it (the line untouched). */
-static int fastjson_parse(fastjson *f, char *line, size_t len, yajl_val *out)
-{
-	if (len > (1u << 20) || fastjson_reserve(f, len) < 0)
-		return 0;
-	f->nnode = f->nptr = f->nstk = f->ntxt = f->ncut = 0;
-	const char *end = line + len;
-	char *p = fj_value(f, fj_ws(line, end), end, 0, out);
-	if (!p || fj_ws(p, end) != end)
-		return 0;
-	for (size_t i = 0; i < f->ncut; i++)
-		*f->cut[i] = 0;
-	return 1;
-}
-
-/* Read each line's JSON object of a JSONL file held in text[0..size)
- * (writable, kept by s: the strings of the lines the fast path takes stay
- * there, cut in place). */
-static int each_line(al_score_set *s, const char *path, char *text, size_t size,
+/* Read each line's JSON object of a JSONL file held in text[0..size). */
+static int each_line(al_score_set *s, const char *path, const char *text, size_t size,
 		     int refs, al_err *e)
 {
-	char *p = text, *end = text + size;
-	size_t line = 0, cap = 0;
-	char *buf = NULL;
+	const char *p = text, *end = text + size;
+	size_t line = 0;
 	int rc = 0;
-	char ebuf[256];
-	fastjson fj = {0};
+	al_jparser *jp = al_jparser_new(AL_JSON_COMMENTS);
+	if (!jp)
+		return al_err_set(e, AL_ENOMEM, "out of memory");
 	while (p < end && rc == 0) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		line++;
-		char *q = p;
+		const char *q = p;
 		p = nl ? nl + 1 : end;
 		size_t b = 0;
 		while (b < len && (q[b] == ' ' || q[b] == '\t' || q[b] == '\r'))
 			b++;
 		if (b == len)
 			continue;
-		yajl_val o;
-		int fast = fastjson_parse(&fj, q, len, &o);
-		if (!fast) {
-			if (len + 1 > cap) {
-				cap = len + 1;
-				char *nb = realloc(buf, cap);
-				if (!nb) {
-					rc = al_err_set(e, AL_ENOMEM, "out of memory");
-					break;
-				}
-				buf = nb;
-			}
-			memcpy(buf, q, len);
-			buf[len] = 0;
-			ebuf[0] = 0;
-			o = yajl_tree_parse(buf, ebuf, sizeof ebuf);
-		}
+		al_err pe = {0};
+		const al_jnode *o;
 		where w = {path, line, "line"};
-		if (!o) {
-			char *t = strchr(ebuf, '\n');
-			if (t)
-				*t = 0;
-			rc = al_err_set(e, AL_EFORMAT, WHERE_FMT "not valid JSON: %s",
-					WHERE_ARGS(&w), ebuf);
+		/* the line up to a NUL, as a C string would end */
+		if (al_jparser_parse(jp, NULL, q, strnlen(q, len), &o, &pe) < 0) {
+			/* "byte N: malformed JSON: REASON" -> "byte N: REASON" */
+			char *m = strstr(pe.msg, "malformed JSON: ");
+			if (m)
+				memmove(m, m + 16, strlen(m + 16) + 1);
+			rc = pe.code == AL_ENOMEM ? al_err_set(e, AL_ENOMEM, "out of memory")
+				: al_err_set(e, AL_EFORMAT, WHERE_FMT "not valid JSON: %s",
+					     WHERE_ARGS(&w), pe.msg);
 			break;
 		}
-		if (!YAJL_IS_OBJECT(o))
+		if (!IS_OBJ(o))
 			rc = al_err_set(e, AL_EFORMAT, WHERE_FMT "expected a JSON object",
 					WHERE_ARGS(&w));
 		else if (refs)
-			rc = ref_item(s, o, "id", &w, fast, e);
+			rc = ref_item(s, o, "id", &w, e);
 		else
-			rc = pred_item(s, o, "id", "prediction", &w, fast, e);
-		if (!fast)
-			yajl_tree_free(o);
+			rc = pred_item(s, o, "id", "prediction", &w, e);
 	}
-	free(buf);
-	fastjson_free(&fj);
+	al_jparser_free(jp);
 	return rc;
 }
 
-/* A zeroed block of size bytes that s keeps until it is freed. */
-static char *add_text(al_score_set *s, size_t size)
-{
-	struct kept_text *nt = realloc(s->text, (s->ntext + 1) * sizeof *nt);
-	if (!nt)
-		return NULL;
-	s->text = nt;
-	char *t = al_big_alloc(size);
-	if (t) {
-		nt[s->ntext].p = t;
-		nt[s->ntext++].size = size;
-	}
-	return t;
-}
-
-/* Read path ("-": stdin) whole into *m.  A regular file is read into a
- * block s keeps (huge pages: a private writable mapping of the file would
- * fault on every page), writable, for JSONL to be parsed in place: *kept
- * points to it.  Anything else is read by al_map_file and *kept is NULL
- * (copy it with keep_text to parse it in place). */
-static int load(al_score_set *s, const char *path, al_map *m, char **kept, al_err *e)
-{
-	*kept = NULL;
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
-		return al_map_file(path, m, e);
-	}
-	size_t size = (size_t)st.st_size, got = 0;
-	char *t = add_text(s, size + 1);
-	if (!t) {
-		close(fd);
-		return al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
-	}
-	while (got < size) {
-		ssize_t r = read(fd, t + got, size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int rc = r < 0 ? al_err_errno(e, AL_EIO, "'%s': read failed", path)
-				: al_err_set(e, AL_EIO, "'%s': shorter than its size", path);
-			close(fd);
-			return rc;
-		}
-		got += (size_t)r;
-	}
-	close(fd);
-	m->data = (const uint8_t *)t;
-	m->size = size;
-	m->mapped = 0;
-	*kept = t;
-	return 0;
-}
-
-/* A writable copy of m that s keeps. */
-static char *keep_text(al_score_set *s, const al_map *m, const char *path, al_err *e)
-{
-	char *t = add_text(s, m->size + 1);
-	if (!t) {
-		al_err_set(e, AL_ENOMEM, "'%s': out of memory", path);
-		return NULL;
-	}
-	if (m->size)
-		memcpy(t, m->data, m->size);
-	return t;
-}
-
 /* Parse a whole buffer as one JSON document (NULL if it is not one). */
-static yajl_val parse_whole(const al_map *m)
+static al_jnode *parse_whole(const al_map *m)
 {
-	char *buf = malloc(m->size + 1);
-	if (!buf)
-		return NULL;
-	if (m->size)
-		memcpy(buf, m->data, m->size);
-	buf[m->size] = 0;
-	yajl_val v = yajl_tree_parse(buf, NULL, 0);
-	free(buf);
-	return v;
+	al_err pe;
+	return parse_text((const char *)m->data, m->size, &pe);
 }
 
 /* Whether a buffer is JSONL: its first line is one whole JSON object and
@@ -705,94 +351,87 @@ static int looks_jsonl(const al_map *m)
 		q++;
 	if (q == end)
 		return 0;
-	size_t len = (size_t)(nl - p);
-	char *line = malloc(len + 1);
-	if (!line)
-		return 0;
-	memcpy(line, p, len);
-	line[len] = 0;
-	yajl_val v = yajl_tree_parse(line, NULL, 0);
-	free(line);
-	int yes = v && YAJL_IS_OBJECT(v);
-	if (v)
-		yajl_tree_free(v);
+	al_err pe;
+	al_jnode *v = parse_text(p, (size_t)(nl - p), &pe);
+	int yes = IS_OBJ(v);
+	al_jnode_free(v);
 	return yes;
 }
 
 /* Guess an official format from a parsed document; AL_FMT_JSONL if none. */
-static int detect(yajl_val v)
+static int detect(const al_jnode *v)
 {
-	yajl_val item = NULL;
-	if (YAJL_IS_ARRAY(v) && v->u.array.len)
-		item = v->u.array.values[0];
-	else if (YAJL_IS_OBJECT(v)) {
-		yajl_val a = member(v, "annotations"), d = member(v, "data");
-		if (a && YAJL_IS_ARRAY(a) && a->u.array.len)
-			item = a->u.array.values[0];
-		else if (d && YAJL_IS_ARRAY(d) && d->u.array.len)
-			item = d->u.array.values[0];
+	const al_jnode *item = NULL;
+	if (IS_ARR(v) && v->n)
+		item = &v->kid[0];
+	else if (IS_OBJ(v)) {
+		const al_jnode *a = al_jget(v, "annotations"), *d = al_jget(v, "data");
+		if (a && IS_ARR(a) && a->n)
+			item = &a->kid[0];
+		else if (d && IS_ARR(d) && d->n)
+			item = &d->kid[0];
 	}
 	if (!item)
 		return AL_FMT_JSONL;
-	if (member(item, "image_id") && member(item, "caption"))
+	if (al_jget(item, "image_id") && al_jget(item, "caption"))
 		return AL_FMT_COCO;
-	if (member(item, "questionId"))
+	if (al_jget(item, "questionId"))
 		return AL_FMT_DOCVQA;
-	if (member(item, "question_id"))
+	if (al_jget(item, "question_id"))
 		return AL_FMT_VQA;
 	return AL_FMT_JSONL;
 }
 
-static int read_official(al_score_set *s, const char *path, yajl_val doc, int fmt,
+static int read_official(al_score_set *s, const char *path, const al_jnode *doc, int fmt,
 			 int refs, al_err *e)
 {
-	yajl_val list = doc;
-	if (YAJL_IS_OBJECT(doc)) {
-		list = member(doc, fmt == AL_FMT_DOCVQA || fmt == AL_FMT_STVQA ? "data"
+	const al_jnode *list = doc;
+	if (IS_OBJ(doc)) {
+		list = al_jget(doc, fmt == AL_FMT_DOCVQA || fmt == AL_FMT_STVQA ? "data"
 			      : "annotations");
 		if (!list)
-			list = member(doc, "data");
+			list = al_jget(doc, "data");
 	}
-	if (!list || !YAJL_IS_ARRAY(list))
+	if (!list || !IS_ARR(list))
 		return al_err_set(e, AL_EFORMAT, "'%s': expected %s", path,
 				  refs ? "an object with a list of annotations"
 				  : "a list of results");
 	/* COCO: images in the order of the "images" list, as the evaluation
 	 * takes them (it matters to the tokenizer's line context) */
-	yajl_val images = fmt == AL_FMT_COCO && refs ? member(doc, "images") : NULL;
-	for (size_t i = 0; images && YAJL_IS_ARRAY(images) && i < images->u.array.len; i++) {
-		yajl_val idv = member(images->u.array.values[i], "id");
+	const al_jnode *images = fmt == AL_FMT_COCO && refs ? al_jget(doc, "images") : NULL;
+	for (size_t i = 0; images && IS_ARR(images) && i < images->n; i++) {
+		const al_jnode *idv = al_jget(&images->kid[i], "id");
 		const char *id = idv ? id_text(idv) : NULL;
 		int created;
 		if (id && !ex_for(s, id, &created))
 			return al_err_set(e, AL_ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < list->u.array.len; i++) {
-		yajl_val o = list->u.array.values[i];
+	for (size_t i = 0; i < list->n; i++) {
+		const al_jnode *o = &list->kid[i];
 		where w = {path, i + 1, "item"};
-		if (!YAJL_IS_OBJECT(o))
+		if (!IS_OBJ(o))
 			return al_err_set(e, AL_EFORMAT, WHERE_FMT "expected an object",
 					  WHERE_ARGS(&w));
 		const char *id_key = fmt == AL_FMT_COCO ? "image_id"
-			: member(o, "questionId") ? "questionId" : "question_id";
+			: al_jget(o, "questionId") ? "questionId" : "question_id";
 		int rc;
 		if (fmt == AL_FMT_COCO && refs) {
 			/* one caption per annotation, grouped by image */
-			yajl_val idv = member(o, "image_id"), cap = member(o, "caption");
+			const al_jnode *idv = al_jget(o, "image_id"), *cap = al_jget(o, "caption");
 			const char *id = idv ? id_text(idv) : NULL;
-			if (!id || !cap || !YAJL_IS_STRING(cap))
+			if (!id || !cap || !IS_STR(cap))
 				return al_err_set(e, AL_EFORMAT, WHERE_FMT "expected "
 						  "\"image_id\" and \"caption\"", WHERE_ARGS(&w));
 			int created;
 			al_score_ex *x = ex_for(s, id, &created);
-			if (!x || add_ref(s, x, YAJL_GET_STRING(cap), 0) < 0)
+			if (!x || add_ref(s, x, cap->s) < 0)
 				return al_err_set(e, AL_ENOMEM, "out of memory");
 			rc = 0;
 		} else if (refs) {
-			rc = ref_item(s, o, id_key, &w, 0, e);
+			rc = ref_item(s, o, id_key, &w, e);
 		} else {
 			rc = pred_item(s, o, id_key, fmt == AL_FMT_COCO ? "caption" : "answer",
-				       &w, 0, e);
+				       &w, e);
 		}
 		if (rc < 0)
 			return rc;
@@ -852,14 +491,8 @@ static int read_glue_tsv(al_score_set *s, const char *path, const al_map *m, int
 			len--;
 		if (len == 0)
 			continue;
-		if (len + 1 > cap) {
-			char *nb = realloc(buf, cap = len + 1);
-			if (!nb) {
-				rc = al_err_set(e, AL_ENOMEM, "out of memory");
-				break;
-			}
-			buf = nb;
-		}
+		if ((rc = al_grow((void **)&buf, &cap, len + 1, 1, e)) < 0)
+			break;
 		memcpy(buf, q, len);
 		buf[len] = 0;
 		int n = split_tabs(buf, f, MAXF);
@@ -919,7 +552,7 @@ static int read_glue_tsv(al_score_set *s, const char *path, const al_map *m, int
 				rc = al_err_set(e, AL_ENOMEM, "out of memory");
 			}
 		} else {
-			long k = al_idmap_find(s->ids, id, strlen(id));
+			long k = al_strmap_find(s->ids, id, strlen(id));
 			if (k < 0) {
 				rc = al_err_set(e, AL_ENOTFOUND, "'%s': line %zu: prediction "
 						"for id '%s', which has no reference", path, line, id);
@@ -958,15 +591,13 @@ static int looks_tsv(const al_map *m)
 static int read_any(al_score_set *s, const char *path, int fmt, int refs, al_err *e)
 {
 	al_map m;
-	char *kept;
-	int rc = load(s, path, &m, &kept, e);
+	int rc = al_map_file(path, &m, e);
 	if (rc < 0)
 		return rc;
-	yajl_val doc = NULL;
+	al_jnode *doc = NULL;
 	if ((fmt == AL_FMT_AUTO || fmt == AL_FMT_GLUE) && looks_tsv(&m)) {
 		rc = read_glue_tsv(s, path, &m, refs, e);
-		if (!kept)
-			al_map_release(&m);
+		al_map_release(&m);
 		return rc;
 	}
 	if (fmt == AL_FMT_GLUE)
@@ -984,18 +615,13 @@ static int read_any(al_score_set *s, const char *path, int fmt, int refs, al_err
 					: fmt == AL_FMT_DOCVQA ? "docvqa" : "stvqa");
 	}
 	if (rc == 0) {
-		char *t;
 		if (fmt != AL_FMT_JSONL)
 			rc = read_official(s, path, doc, fmt, refs, e);
-		else if (!(t = kept ? kept : keep_text(s, &m, path, e)))
-			rc = AL_ENOMEM;
 		else
-			rc = each_line(s, path, t, m.size, refs, e);
+			rc = each_line(s, path, (const char *)m.data, m.size, refs, e);
 	}
-	if (doc)
-		yajl_tree_free(doc);
-	if (!kept)
-		al_map_release(&m);
+	al_jnode_free(doc);
+	al_map_release(&m);
 	return rc;
 }
 

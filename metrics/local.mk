@@ -1,6 +1,6 @@
 # metrics/local.mk: the metrics library and adalink score.
 libadalink_a_SOURCES += \
-	metrics/mutil.c metrics/mutil.h \
+	metrics/pynum.c metrics/pynum.h \
 	metrics/utf8.c metrics/utf8.h \
 	metrics/caption.c metrics/caption.h metrics/caption_impl.h \
 	metrics/cider.c metrics/bleu.c metrics/rouge.c \

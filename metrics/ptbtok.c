@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "utf8.h"
 
 enum act {
@@ -212,17 +213,9 @@ static void put(buf *b, const char *s, size_t len)
 {
 	if (b->oom)
 		return;
-	if (b->n + len + 2 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (b->n + len + 2 > cap)
-			cap *= 2;
-		char *ns = realloc(b->s, cap);
-		if (!ns) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
+	if (al_grow((void **)&b->s, &b->cap, b->n + len + 2, 1, NULL) < 0) {
+		b->oom = 1;
+		return;
 	}
 	memcpy(b->s + b->n, s, len);
 	b->n += len;

@@ -10,7 +10,7 @@
 #include "anls.h"
 #include "caption.h"
 #include "glue.h"
-#include "mutil.h"
+#include "pynum.h"
 #include "ptbtok.h"
 #include "vqa.h"
 

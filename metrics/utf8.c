@@ -194,25 +194,6 @@ uint32_t *al_u8_lower(const uint32_t *cp, size_t n, size_t *out_n)
 	return out;
 }
 
-uint32_t *al_u8_upper(const uint32_t *cp, size_t n, size_t *out_n)
-{
-	uint32_t *out = malloc((3 * n + 1) * sizeof *out);
-	if (!out)
-		return NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		const uint32_t *sp = upper_special(cp[i]);
-		if (sp) {
-			for (int j = 0; j < 3 && sp[j]; j++)
-				out[k++] = sp[j];
-		} else {
-			out[k++] = simple_upper(cp[i]);
-		}
-	}
-	*out_n = k;
-	return out;
-}
-
 size_t al_u8_upper_len(const uint32_t *cp, size_t n)
 {
 	size_t k = 0;

@@ -21,13 +21,12 @@ char *al_u8_encode(const uint32_t *cp, size_t n, size_t *len);
 /* Python's str.isspace() for one code point. */
 int al_u8_isspace(uint32_t c);
 
-/* Python's str.lower() / str.upper() of cp[0..n): a malloc'd array, its
- * length in *out_n (it may grow: 'ß'.upper() is 'SS', 'İ'.lower() is 2
- * code points).  NULL on no memory. */
+/* Python's str.lower() of cp[0..n): a malloc'd array, its length in
+ * *out_n (it may grow: 'İ'.lower() is 2 code points).  NULL on no memory. */
 uint32_t *al_u8_lower(const uint32_t *cp, size_t n, size_t *out_n);
-uint32_t *al_u8_upper(const uint32_t *cp, size_t n, size_t *out_n);
 
-/* The length of Python's s.upper() for cp[0..n), without building it. */
+/* The length of Python's s.upper() for cp[0..n) (it may grow: 'ß'.upper()
+ * is 'SS'), without building it. */
 size_t al_u8_upper_len(const uint32_t *cp, size_t n);
 
 /* Python's ' '.join(s.split()) in place over cp[0..n): runs of Python

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
+
 static const struct {
 	const char *dataset, *task, *tmpl;
 } table[] = {
@@ -68,15 +70,10 @@ char *al_prompt_render(const char *tmpl, const al_record *r, al_err *e)
 		} else {
 			p++;
 		}
-		if (n + len + 1 > cap) {
-			cap = 2 * (n + len + 1);
-			char *no = realloc(out, cap);
-			if (!no) {
-				free(out);
-				out = NULL;
-				break;
-			}
-			out = no;
+		if (al_grow((void **)&out, &cap, n + len + 1, 1, NULL) < 0) {
+			free(out);
+			out = NULL;
+			break;
 		}
 		memcpy(out + n, piece, len);
 		n += len;

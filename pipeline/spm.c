@@ -225,21 +225,13 @@ void al_spm_tokens_free(al_spm_tokens *t)
 
 static int tok_push(al_spm_tokens *t, int32_t id, uint32_t off, uint32_t len)
 {
-	if (t->n == t->cap) {
-		size_t c = t->cap ? t->cap * 2 : 64;
-		int32_t *a = realloc(t->ids, c * sizeof *a);
-		if (!a)
+	if (t->n == t->cap) {   /* three arrays of one length */
+		size_t ci = t->cap, co = t->cap, cl = t->cap;
+		if (al_grow((void **)&t->ids, &ci, t->n + 1, sizeof *t->ids, NULL) < 0 ||
+		    al_grow((void **)&t->off, &co, t->n + 1, sizeof *t->off, NULL) < 0 ||
+		    al_grow((void **)&t->len, &cl, t->n + 1, sizeof *t->len, NULL) < 0)
 			return AL_ENOMEM;
-		t->ids = a;
-		uint32_t *b = realloc(t->off, c * sizeof *b);
-		if (!b)
-			return AL_ENOMEM;
-		t->off = b;
-		uint32_t *d = realloc(t->len, c * sizeof *d);
-		if (!d)
-			return AL_ENOMEM;
-		t->len = d;
-		t->cap = c;
+		t->cap = ci;
 	}
 	t->ids[t->n] = id;
 	t->off[t->n] = off;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
+
 /* ---- decoding ---- */
 
 static int put(al_spm_buf *b, const char *s, size_t n)
@@ -23,15 +25,11 @@ static int put(al_spm_buf *b, const char *s, size_t n)
 static int put_bytes(al_spm_buf *b, const unsigned char *bytes, size_t n)
 {
 	for (size_t i = 0; i < n;) {
-		size_t mb;
-		int rc;
-		if (al_spm_utf8_valid(bytes + i, n - i, &mb))
-			rc = put(b, (const char *)bytes + i, mb);
-		else
-			rc = put(b, "\xEF\xBF\xBD", 3);
+		size_t mb = al_utf8_next((const char *)bytes + i, n - i);
+		int rc = mb ? put(b, (const char *)bytes + i, mb) : put(b, "\xEF\xBF\xBD", 3);
 		if (rc)
 			return rc;
-		i += mb;
+		i += mb ? mb : 1;
 	}
 	return 0;
 }

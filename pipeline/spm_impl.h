@@ -4,6 +4,7 @@
 #ifndef AL_SPM_IMPL_H
 #define AL_SPM_IMPL_H
 
+#include "lib/array.h"
 #include "spm.h"
 #include "spm_trie.h"
 
@@ -52,9 +53,6 @@ typedef struct scratch {
 	uint32_t *raw_off, *raw_len;
 	size_t raw_n, raw_cap;
 } scratch;
-
-/* Grow *p (of *cap elements of elem bytes) to hold want; AL_ENOMEM. */
-int al_spm_i_grow(void **p, size_t *cap, size_t want, size_t elem);
 
 /* Append a model result (id, span in the normalized text). */
 int al_spm_i_raw_push(scratch *s, int32_t id, size_t off, size_t len);

@@ -1,8 +1,12 @@
 /* spm_norm.c: the charsmap trie reader and the normalization loop. */
 #include "spm_norm.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lib/array.h"
+#include "lib/utf8.h"
 
 struct al_spm_norm {
 	const uint32_t *units;   /* darts-clone units (copied, aligned) */
@@ -16,48 +20,9 @@ struct al_spm_norm {
 
 int al_spm_buf_reserve(al_spm_buf *b, size_t n)
 {
-	if (b->cap - b->len >= n)
-		return 0;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap - b->len < n)
-		cap *= 2;
-	char *s = realloc(b->s, cap);
-	if (!s)
+	if (n > SIZE_MAX - b->len)
 		return AL_ENOMEM;
-	b->s = s;
-	b->cap = cap;
-	return 0;
-}
-
-int al_spm_utf8_valid(const unsigned char *s, size_t len, size_t *mblen)
-{
-	uint32_t c;
-	*mblen = 1;
-	if (s[0] < 0x80)
-		return 1;
-	if (len >= 2 && (s[0] & 0xE0) == 0xC0) {
-		c = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-		if ((s[1] & 0xC0) == 0x80 && c >= 0x80) {
-			*mblen = 2;
-			return 1;
-		}
-	} else if (len >= 3 && (s[0] & 0xF0) == 0xE0) {
-		c = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-		if ((s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 && c >= 0x800 &&
-		    (c < 0xD800 || c >= 0xE000)) {
-			*mblen = 3;
-			return 1;
-		}
-	} else if (len >= 4 && (s[0] & 0xF8) == 0xF0) {
-		c = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-		    (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-		if ((s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-		    (s[3] & 0xC0) == 0x80 && c >= 0x10000 && c <= 0x10FFFF) {
-			*mblen = 4;
-			return 1;
-		}
-	}
-	return 0;
+	return al_grow((void **)&b->s, &b->cap, b->len + n, 1, NULL);
 }
 
 al_spm_norm *al_spm_norm_new(const al_spm_normspec *spec, int treat_ws_as_suffix,
@@ -183,8 +148,9 @@ static size_t norm_prefix(const al_spm_norm *n, const unsigned char *s, size_t l
 		*olen = z ? (size_t)(z - r) : n->repl_len - v;
 		return m;
 	}
-	size_t mb;
-	if (!al_spm_utf8_valid(s, len, &mb)) {
+	/* the reference's reading of UTF-8 is strict validation */
+	size_t mb = al_utf8_next((const char *)s, len);
+	if (!mb) {
 		*out = "\xEF\xBF\xBD";
 		*olen = 3;
 		return 1;

@@ -50,11 +50,6 @@ void al_spm_norm_free(al_spm_norm *n);
 int al_spm_norm_run(const al_spm_norm *n, const char *text, size_t len,
 		    al_spm_buf *out);
 
-/* The reference library's UTF-8 reading: 1 if s[0..len) (len >= 1) starts
- * with a valid character (shortest form, no surrogates, at most U+10FFFF,
- * or a literal U+FFFD), its byte length in *mblen; else 0 and *mblen = 1. */
-int al_spm_utf8_valid(const unsigned char *s, size_t len, size_t *mblen);
-
 /* The byte length of the character starting with byte c, judged by its
  * first byte only (1 for ASCII and stray continuation bytes, 2, 3, 4). */
 static inline size_t al_spm_char_len(unsigned char c)

@@ -7,40 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- growing arrays ---- */
-
-int al_spm_i_grow(void **p, size_t *cap, size_t want, size_t elem)
-{
-	if (want <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 64;
-	while (c < want)
-		c *= 2;
-	void *q = realloc(*p, c * elem);
-	if (!q)
-		return AL_ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 int al_spm_i_raw_push(scratch *s, int32_t id, size_t off, size_t len)
 {
-	if (s->raw_n == s->raw_cap) {
-		size_t c = s->raw_cap ? s->raw_cap * 2 : 64;
-		int32_t *a = realloc(s->raw_ids, c * sizeof *a);
-		if (!a)
+	if (s->raw_n == s->raw_cap) {   /* three arrays of one length */
+		size_t ci = s->raw_cap, co = s->raw_cap, cl = s->raw_cap, need = s->raw_n + 1;
+		if (al_grow((void **)&s->raw_ids, &ci, need, sizeof *s->raw_ids, NULL) < 0 ||
+		    al_grow((void **)&s->raw_off, &co, need, sizeof *s->raw_off, NULL) < 0 ||
+		    al_grow((void **)&s->raw_len, &cl, need, sizeof *s->raw_len, NULL) < 0)
 			return AL_ENOMEM;
-		s->raw_ids = a;
-		uint32_t *b = realloc(s->raw_off, c * sizeof *b);
-		if (!b)
-			return AL_ENOMEM;
-		s->raw_off = b;
-		uint32_t *d = realloc(s->raw_len, c * sizeof *d);
-		if (!d)
-			return AL_ENOMEM;
-		s->raw_len = d;
-		s->raw_cap = c;
+		s->raw_cap = ci;
 	}
 	s->raw_ids[s->raw_n] = id;
 	s->raw_off[s->raw_n] = (uint32_t)off;
@@ -56,7 +31,7 @@ int al_spm_i_unigram(const al_spm *sp, const char *text, size_t size, scratch *s
 	const unsigned char *u = (const unsigned char *)text;
 	const al_spm_piece *pieces = sp->m->pieces;
 	const al_spm_trie *trie = sp->pieces;
-	if (al_spm_i_grow((void **)&s->best, &s->best_cap, size + 1, sizeof *s->best))
+	if (al_grow((void **)&s->best, &s->best_cap, size + 1, sizeof *s->best, NULL))
 		return AL_ENOMEM;
 	best_node *best = s->best;
 	for (size_t i = 0; i <= size; i++) {
@@ -138,7 +113,7 @@ static int pair_before(const pair *a, const pair *b)
 
 static int heap_push(scratch *s, pair p)
 {
-	if (al_spm_i_grow((void **)&s->heap, &s->heap_cap, s->heap_n + 1, sizeof *s->heap))
+	if (al_grow((void **)&s->heap, &s->heap_cap, s->heap_n + 1, sizeof *s->heap, NULL))
 		return AL_ENOMEM;
 	size_t i = s->heap_n++;
 	while (i > 0) {
@@ -187,8 +162,8 @@ static int maybe_add_pair(const al_spm *sp, const char *text, scratch *s,
 		return AL_ENOMEM;
 	if (sp->m->pieces[id].type == AL_SPM_UNUSED) {
 		if (s->rev_left[id] < 0) {
-			if (al_spm_i_grow((void **)&s->touched, &s->touched_cap, s->ntouched + 1,
-				 sizeof *s->touched))
+			if (al_grow((void **)&s->touched, &s->touched_cap, s->ntouched + 1,
+				    sizeof *s->touched, NULL))
 				return AL_ENOMEM;
 			s->touched[s->ntouched++] = id;
 		}
@@ -235,7 +210,7 @@ int al_spm_i_bpe(const al_spm *sp, const char *text, size_t size, scratch *s)
 	}
 	size_t n = 0;
 	for (size_t at = 0; at < size; n++) {
-		if (al_spm_i_grow((void **)&s->sym, &s->sym_cap, n + 1, sizeof *s->sym))
+		if (al_grow((void **)&s->sym, &s->sym_cap, n + 1, sizeof *s->sym, NULL))
 			return AL_ENOMEM;
 		symbol *y = &s->sym[n];
 		size_t m = split_char(sp, text + at, size - at, &y->freeze);

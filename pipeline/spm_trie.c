@@ -3,8 +3,11 @@
  * are free for all its child bytes, found along a list of free slots. */
 #include "spm_trie.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lib/array.h"
 
 typedef struct builder {
 	al_spm_trie_node *a;
@@ -26,18 +29,13 @@ static int grow(builder *b, size_t want)
 		return 0;
 	if (n > INT32_MAX / 2)
 		return -1;
-	al_spm_trie_node *a = realloc(b->a, n * sizeof *a);
-	if (!a)
+	/* three arrays of one length; n is at least twice b->n, so al_grow
+	 * gives each exactly n */
+	size_t ca = b->n, cn = b->n, cp = b->n;
+	if (al_grow((void **)&b->a, &ca, n, sizeof *b->a, NULL) < 0 ||
+	    al_grow((void **)&b->next_free, &cn, n, sizeof *b->next_free, NULL) < 0 ||
+	    al_grow((void **)&b->prev_free, &cp, n, sizeof *b->prev_free, NULL) < 0)
 		return -1;
-	b->a = a;
-	int32_t *nf = realloc(b->next_free, n * sizeof *nf);
-	if (!nf)
-		return -1;
-	b->next_free = nf;
-	int32_t *pf = realloc(b->prev_free, n * sizeof *pf);
-	if (!pf)
-		return -1;
-	b->prev_free = pf;
 	/* Append the new slots to the free list, in order. */
 	int32_t prev = b->free_tail;
 	for (size_t i = b->n; i < n; i++) {

@@ -15,7 +15,11 @@ UNIT_TESTS = \
 	tests/unit/test_catalog \
 	tests/unit/test_blas \
 	tests/unit/test_nn \
-	tests/unit/test_t5
+	tests/unit/test_t5 \
+	tests/unit/test_json \
+	tests/unit/test_utf8 \
+	tests/unit/test_array \
+	tests/unit/test_strmap
 check_PROGRAMS += $(UNIT_TESTS)
 TEST_LDADD = libadalink.a $(DEP_LIBS)
 tests_unit_test_err_LDADD = $(TEST_LDADD)
@@ -24,6 +28,10 @@ tests_unit_test_catalog_LDADD = $(TEST_LDADD)
 tests_unit_test_blas_LDADD = $(TEST_LDADD)
 tests_unit_test_nn_LDADD = $(TEST_LDADD)
 tests_unit_test_t5_LDADD = $(TEST_LDADD)
+tests_unit_test_json_LDADD = $(TEST_LDADD)
+tests_unit_test_utf8_LDADD = $(TEST_LDADD)
+tests_unit_test_array_LDADD = $(TEST_LDADD)
+tests_unit_test_strmap_LDADD = $(TEST_LDADD)
 
 CLI_TESTS = \
 	tests/cli/commands.sh \

@@ -9,6 +9,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "lib/blas.h"
+#include "lib/json_write.h"
 #include "lib/nn.h"
 #include "lib/rng.h"
 #include "lib/safetensors.h"
@@ -464,9 +465,22 @@ al_adapter *al_adapter_prompt(const al_t5 *m, int n, int h, uint64_t seed, al_er
 	}
 	for (size_t k = 0; k < (size_t)d * h; k++)
 		a->prompt->down[k] = (float)(al_rng_normal(&r) / sqrt((double)d));
-	char cfg[128];
-	snprintf(cfg, sizeof cfg, "{\"method\": \"prompt\", \"tokens\": %d, \"hidden\": %d}", n, h);
-	a->config = strdup(cfg);
+	al_json *j = al_json_new();
+	if (j) {
+		al_json_obj_open(j);
+		al_json_key(j, "method"); al_json_str(j, "prompt");
+		al_json_key(j, "tokens"); al_json_int(j, n);
+		al_json_key(j, "hidden"); al_json_int(j, h);
+		al_json_obj_close(j);
+	}
+	if (!j || !(a->config = al_json_done(j, e))) {
+		if (!j)
+			al_err_set(e, AL_ENOMEM, "out of memory");
+		al_json_free(j);
+		al_adapter_free(a);
+		return NULL;
+	}
+	al_json_free(j);
 	return a;
 }
 
@@ -541,10 +555,23 @@ al_adapter *al_adapter_lora(const al_t5 *m, int r, float alpha, int decoder, uin
 	a->lora.r = r;
 	a->lora_alpha = alpha;
 	a->lora.scale = alpha / r;
-	char cfg[160];
-	snprintf(cfg, sizeof cfg, "{\"method\": \"lora\", \"rank\": %d, \"alpha\": %g, "
-		 "\"decoder\": %s}", r, alpha, decoder ? "true" : "false");
-	a->config = strdup(cfg);
+	al_json *j = al_json_new();
+	if (j) {
+		al_json_obj_open(j);
+		al_json_key(j, "method"); al_json_str(j, "lora");
+		al_json_key(j, "rank"); al_json_int(j, r);
+		al_json_key(j, "alpha"); al_json_float(j, alpha);
+		al_json_key(j, "decoder"); al_json_bool(j, decoder);
+		al_json_obj_close(j);
+	}
+	if (!j || !(a->config = al_json_done(j, e))) {
+		if (!j)
+			al_err_set(e, AL_ENOMEM, "out of memory");
+		al_json_free(j);
+		al_adapter_free(a);
+		return NULL;
+	}
+	al_json_free(j);
 	al_rng g;
 	al_rng_seed(&g, seed);
 	for (int dec = 0; dec <= decoder; dec++)
@@ -757,35 +784,50 @@ al_adapter *al_adapter_adalink(const al_t5 *m, const al_adapter_opts *o,
 	return a;
 }
 
-/* The config JSON an adapter made from o is saved with (NULL for full:
- * its checkpoint carries the backbone's config). */
-static char *config_json(const al_adapter_opts *o)
+/* The config JSON an adapter made from o is saved with (the method's
+ * shape, its seed and the backbone's hash); NULL with e filled on failure. */
+static char *config_json(const al_adapter_opts *o, al_err *e)
 {
-	char buf[1024];
-	const char *sha = o->backbone_sha256 ? o->backbone_sha256 : "";
-	unsigned long long seed = (unsigned long long)o->seed;
-	switch (o->method) {
-	case AL_METHOD_ADALINK:
-		snprintf(buf, sizeof buf, "{\"method\": \"adalink\", \"rank\": %d, \"activation\": "
-			 "\"%s\", \"modalities\": \"%s\", \"per_task\": %s, \"dropout\": %g, "
-			 "\"seed\": %llu, \"backbone_sha256\": \"%s\"}", o->rank, al_act_name(o->act),
-			 o->modalities, o->per_task ? "true" : "false", o->dropout, seed, sha);
-		break;
-	case AL_METHOD_PROMPT:
-		snprintf(buf, sizeof buf, "{\"method\": \"prompt\", \"tokens\": %d, \"hidden\": %d, "
-			 "\"seed\": %llu, \"backbone_sha256\": \"%s\"}", o->prompt_tokens, o->rank,
-			 seed, sha);
-		break;
-	case AL_METHOD_LORA:
-		snprintf(buf, sizeof buf, "{\"method\": \"lora\", \"rank\": %d, \"alpha\": %g, "
-			 "\"decoder\": %s, \"seed\": %llu, \"backbone_sha256\": \"%s\"}", o->rank,
-			 o->lora_alpha > 0 ? o->lora_alpha : (double)o->rank,
-			 o->lora_decoder ? "true" : "false", seed, sha);
-		break;
-	default:
+	al_json *j = al_json_new();
+	if (!j) {
+		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
 	}
-	return strdup(buf);
+	al_json_obj_open(j);
+	al_json_key(j, "method");
+	al_json_str(j, al_method_name(o->method));
+	if (o->method == AL_METHOD_PROMPT) {
+		al_json_key(j, "tokens");
+		al_json_int(j, o->prompt_tokens);
+		al_json_key(j, "hidden");
+		al_json_int(j, o->rank);
+	} else {
+		al_json_key(j, "rank");
+		al_json_int(j, o->rank);
+	}
+	if (o->method == AL_METHOD_ADALINK) {
+		al_json_key(j, "activation");
+		al_json_str(j, al_act_name(o->act));
+		al_json_key(j, "modalities");
+		al_json_str(j, o->modalities);
+		al_json_key(j, "per_task");
+		al_json_bool(j, o->per_task);
+		al_json_key(j, "dropout");
+		al_json_num(j, o->dropout);
+	} else if (o->method == AL_METHOD_LORA) {
+		al_json_key(j, "alpha");
+		al_json_float(j, (float)(o->lora_alpha > 0 ? o->lora_alpha : o->rank));
+		al_json_key(j, "decoder");
+		al_json_bool(j, o->lora_decoder);
+	}
+	al_json_key(j, "seed");
+	al_json_int(j, (long long)o->seed);
+	al_json_key(j, "backbone_sha256");
+	al_json_str(j, o->backbone_sha256 ? o->backbone_sha256 : "");
+	al_json_obj_close(j);
+	char *s = al_json_done(j, e);
+	al_json_free(j);
+	return s;
 }
 
 al_adapter *al_adapter_new(al_t5 *m, const al_adapter_opts *o, const char *const *tasks,
@@ -803,7 +845,7 @@ al_adapter *al_adapter_new(al_t5 *m, const al_adapter_opts *o, const char *const
 		a = al_adapter_lora(m, o->rank, (float)(o->lora_alpha > 0 ? o->lora_alpha : o->rank),
 				    o->lora_decoder, o->seed, e);
 		break;
-	case AL_METHOD_FULL:
+	case AL_METHOD_FULL:   /* its checkpoint carries the backbone's config */
 		return al_adapter_full(m, e);
 	default:
 		al_err_set(e, AL_EINVAL, "no such method (%d)", o->method);
@@ -812,9 +854,8 @@ al_adapter *al_adapter_new(al_t5 *m, const al_adapter_opts *o, const char *const
 	if (!a)
 		return NULL;
 	free(a->config);
-	if (!(a->config = config_json(o))) {
+	if (!(a->config = config_json(o, e))) {
 		al_adapter_free(a);
-		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
 	}
 	return a;

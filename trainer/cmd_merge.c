@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/cli.h"
+#include "lib/json_write.h"
 #include "lib/log.h"
 #include "lib/t5.h"
 #include "trainer/adalink.h"

@@ -1,11 +1,11 @@
 /* merge.c: folding LoRA and AdaLink's text module into the backbone. */
 #include "merge.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/blas.h"
+#include "lib/json_write.h"
 
 int al_merge_lora(al_t5 *m, const al_adapter *a, al_err *e)
 {
@@ -76,13 +76,25 @@ al_adapter *al_merge_rest(const al_adapter *a, al_err *e)
 		al_adapter_free(left);
 		return NULL;
 	}
-	char cfg[256];
-	snprintf(cfg, sizeof cfg, "{\"method\": \"adalink\", \"rank\": %d, "
-		 "\"activation\": \"%s\", \"modalities\": \"image\"}", left->mods[0].r,
-		 al_act_name(left->act));
-	if (!(left->config = strdup(cfg))) {
-		al_adapter_free(left);
+	al_json *j = al_json_new();
+	if (j) {
+		al_json_obj_open(j);
+		al_json_key(j, "method");
+		al_json_str(j, "adalink");
+		al_json_key(j, "rank");
+		al_json_int(j, left->mods[0].r);
+		al_json_key(j, "activation");
+		al_json_str(j, al_act_name(left->act));
+		al_json_key(j, "modalities");
+		al_json_str(j, "image");
+		al_json_obj_close(j);
+		left->config = al_json_done(j, e);
+		al_json_free(j);
+	} else {
 		al_err_set(e, AL_ENOMEM, "out of memory");
+	}
+	if (!left->config) {
+		al_adapter_free(left);
 		return NULL;
 	}
 	return left;

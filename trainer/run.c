@@ -191,9 +191,9 @@ static int open_training(run *r, al_err *e)
 	if (s->catalog) {
 		char name[256];
 		const char *rn = s->run ? s->run : al_runlog_default_name(s->output, name, sizeof name);
-		char *cfg = al_run_config_json(r->ad->config, s);
+		char *cfg = al_run_config_json(r->ad->config, s, e);
 		if (!cfg)
-			return al_err_set(e, AL_ENOMEM, "out of memory");
+			return e->code;
 		r->rl = al_runlog_start(s->catalog, rn, al_method_name(s->method), cfg, r->sha,
 					s->resume, al_trainer_steps(r->tr), e);
 		free(cfg);

@@ -7,11 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "lib/catalog.h"
 #include "lib/catalog_builds.h"
 #include "lib/hash.h"
+#include "lib/json_write.h"
 #include "metrics/glue.h"
 #include "metrics/score.h"
 #include "trainer/adalink.h"
@@ -62,7 +61,7 @@ void al_run_tasks_free(al_run_tasks *t)
 	memset(t, 0, sizeof *t);
 }
 
-char *al_run_config_json(const char *adapter_config, const al_train_spec *s)
+char *al_run_config_json(const char *adapter_config, const al_train_spec *s, al_err *e)
 {
 	const struct { const char *k, *v; } texts[] = {
 		{"backbone", s->backbone}, {"train", s->train ? s->train : s->data}, {"dev", s->dev},
@@ -78,41 +77,28 @@ char *al_run_config_json(const char *adapter_config, const al_train_spec *s)
 		{"clip", s->clip}, {"eval_every", (double)s->eval_every},
 		{"inputs_length", s->objective ? (double)s->inputs_length : 0},
 	};
-	yajl_gen g = yajl_gen_alloc(NULL);
-	if (!g)
+	al_json *j = al_json_new();
+	if (!j) {
+		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
-	yajl_gen_map_open(g);
+	}
+	al_json_obj_open(j);
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-		yajl_gen_string(g, (const unsigned char *)texts[i].k, strlen(texts[i].k));
-		if (texts[i].v)
-			yajl_gen_string(g, (const unsigned char *)texts[i].v, strlen(texts[i].v));
-		else
-			yajl_gen_null(g);
+		al_json_key(j, texts[i].k);
+		al_json_str(j, texts[i].v);   /* NULL: null */
 	}
 	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
-		yajl_gen_string(g, (const unsigned char *)nums[i].k, strlen(nums[i].k));
-		char num[32];
-		int k = snprintf(num, sizeof num, "%.10g", nums[i].v);
-		yajl_gen_number(g, num, (size_t)k);
+		al_json_key(j, nums[i].k);
+		al_json_num(j, nums[i].v);
 	}
-	yajl_gen_map_close(g);
-	const unsigned char *buf;
-	size_t len;
-	yajl_gen_get_buf(g, &buf, &len);
-	/* the adapter's settings (a JSON object "{...}") and ours in one */
-	const char *a = adapter_config ? adapter_config : "{}";
-	a += strspn(a, " \t\n");
-	size_t alen = strlen(a);
-	while (alen && a[alen - 1] != '}')
-		alen--;
-	char *r = NULL;
-	if (*a == '{' && alen >= 2 && (r = malloc(alen + len + 3))) {
-		int empty = strspn(a + 1, " \t\n") >= alen - 2;
-		snprintf(r, alen + len + 3, "%.*s%s%.*s", (int)(alen - 1), a,
-			 empty ? "" : ", ", (int)(len - 1), (const char *)buf + 1);
-	}
-	yajl_gen_free(g);
-	return r;
+	al_json_obj_close(j);
+	char *own = al_json_done(j, e), *all = NULL;
+	al_json_free(j);
+	/* the adapter's settings first, then the run's */
+	if (own)
+		all = al_json_obj_merge(adapter_config, own, e);
+	free(own);
+	return all;
 }
 
 /* The dataset and tokenizer hash of the first build named in names ("" if

@@ -28,9 +28,9 @@ void al_run_tasks_free(al_run_tasks *t);
 
 /* The run's settings as one JSON object for the catalog's runs table: the
  * adapter's config (a JSON object, or NULL) followed by the run's own
- * (backbone, data, optimizer, schedule, batch ...).  malloc'd; NULL when
- * out of memory. */
-char *al_run_config_json(const char *adapter_config, const al_train_spec *s);
+ * (backbone, data, optimizer, schedule, batch ...).  malloc'd; NULL with e
+ * filled on failure. */
+char *al_run_config_json(const char *adapter_config, const al_train_spec *s, al_err *e);
 
 /* The dev metric: metric if named (NULL: the dev task's, "none": off); it
  * needs the tokenizer spm, which must be the one the dev build (names in

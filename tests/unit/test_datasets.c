@@ -1,7 +1,6 @@
 /* test_datasets.c: the source layer (archives written here with
  * libarchive's writer in every format, folders, loose files), the
- * streaming JSON pieces, the map, the record writer and a reader run over
- * memory. */
+ * record writer and a reader run over memory. */
 #define _DEFAULT_SOURCE
 #include <archive.h>
 #include <archive_entry.h>
@@ -12,12 +11,9 @@
 #include <unistd.h>
 
 #include "datasets/ds.h"
-#include "datasets/glue.h"
 #include "datasets/iter.h"
-#include "datasets/jstream.h"
 #include "datasets/record.h"
 #include "datasets/source.h"
-#include "datasets/store.h"
 #include "tests/tap.h"
 
 static char tmpdir[256];
@@ -200,95 +196,6 @@ static void test_folder(void)
 	snprintf(p, sizeof p, "%s/none.zip", tmpdir);
 	s = al_source_open(p, &e);
 	ok(!s && e.code == AL_EIO && strstr(e.msg, "none.zip"), "a missing archive: AL_EIO naming it");
-}
-
-typedef struct seen {
-	char log[2048];
-} seen;
-
-static int on_piece(void *ctx, const char *key, long idx, const al_jnode *n, al_err *e)
-{
-	seen *s = ctx;
-	size_t l = strlen(s->log);
-	const char *v = n->type == AL_J_OBJ ? (al_jstr(n, "q") ? al_jstr(n, "q") : "{}")
-			: n->type == AL_J_ARR ? "[]" : n->s ? n->s : "null";
-	snprintf(s->log + l, sizeof s->log - l, "%s[%ld]=%s;", key, idx, v);
-	if (strcmp(v, "stop") == 0)
-		return al_err_set(e, AL_EFORMAT, "told to stop");
-	return 0;
-}
-
-static int parse(const char *text, size_t chunk, seen *s, al_err *e)
-{
-	memset(s, 0, sizeof *s);
-	al_jstream *j = al_jstream_new("t.json", on_piece, s);
-	size_t n = strlen(text);
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i += chunk)
-		rc = al_jstream_feed(j, text + i, n - i < chunk ? n - i : chunk, e);
-	if (rc == 0)
-		rc = al_jstream_finish(j, e);
-	al_jstream_free(j);
-	return rc;
-}
-
-static void test_jstream(void)
-{
-	const char *doc = "{\"info\": {\"q\": \"x\"}, \"n\": 0.10, \"data\": [{\"q\": \"a\\u00e9\", "
-			  "\"deep\": [[1, {\"z\": null}]]}, 7, \"s\", [], true], \"t\": null}";
-	seen s;
-	al_err e = {0};
-	for (size_t chunk = 1; chunk <= 64; chunk *= 4) {
-		int rc = parse(doc, chunk, &s, &e);
-		is_int(rc, 0, "pieces parse in chunks of %zu", chunk);
-		is_str(s.log, "info[-1]=x;n[-1]=0.10;data[0]=a\xc3\xa9;data[1]=7;data[2]=s;"
-		       "data[3]=[];data[4]=true;t[-1]=null;", "pieces of chunk %zu: keys, "
-		       "indices, raw numbers, unescaped strings", chunk);
-	}
-	const char *bad = "{\"a\": [1, 2,, 3]}";
-	int rc = parse(bad, 100, &s, &e);
-	ok(rc == AL_EFORMAT && strstr(e.msg, "'t.json': byte 1") &&
-	   strstr(e.msg, "malformed JSON"), "malformed JSON: file and byte offset (%s)", e.msg);
-	rc = parse("{\"a\": [1, 2", 100, &s, &e);
-	ok(rc == AL_EFORMAT && strstr(e.msg, "byte 11: malformed JSON: the document is truncated"),
-	   "truncated JSON: the offset is the end (%s)", e.msg);
-	rc = parse("[1, 2]", 100, &s, &e);
-	ok(rc == AL_EFORMAT && strstr(e.msg, "expected a JSON object at the top"),
-	   "a top-level array is refused");
-	rc = parse("", 100, &s, &e);
-	ok(rc == AL_EFORMAT && strstr(e.msg, "empty"), "an empty document is refused");
-	rc = parse("{\"d\": [\"ok\", \"stop\", \"never\"]}", 3, &s, &e);
-	ok(rc == AL_EFORMAT && strcmp(e.msg, "told to stop") == 0 &&
-	   strcmp(s.log, "d[0]=ok;d[1]=stop;") == 0, "a handler's error stops the parse");
-	char deep[2000] = "{\"a\": ";
-	for (int i = 0; i < 300; i++)
-		strcat(deep, "[");
-	rc = parse(deep, 100, &s, &e);
-	ok(rc == AL_ELIMIT && strstr(e.msg, "deeper"), "nesting beyond 256 levels is refused");
-	rc = parse("{\"a\": \"\xff\"}", 100, &s, &e);
-	ok(rc == AL_EFORMAT, "invalid UTF-8 in a string is malformed JSON");
-}
-
-static void test_map(void)
-{
-	al_dmap *m = al_dmap_new();
-	char k[32];
-	int good = 1;
-	for (long i = 0; i < 20000; i++) {
-		snprintf(k, sizeof k, "key%ld", i);
-		good &= al_dmap_put(m, k, i, NULL) == 1;
-	}
-	long v, old = -1;
-	for (long i = 0; i < 20000; i += 7) {
-		snprintf(k, sizeof k, "key%ld", i);
-		good &= al_dmap_get(m, k, &v) == 1 && v == i;
-	}
-	ok(good, "20000 keys in, every 7th found with its value");
-	is_int(al_dmap_put(m, "key42", 5, &old), 0, "a duplicate key is not inserted");
-	is_int(old, 42, "and the first value is returned");
-	ok(!al_dmap_get(m, "key20000", &v), "an absent key is absent");
-	is_int(al_dmap_count(m), 20000, "count");
-	al_dmap_free(m);
 }
 
 static void test_record(void)
@@ -483,10 +390,6 @@ static void test_names(void)
 	       "test-dev from a VQA file name");
 	is_str(al_split_from_name("captions_train2014.json"), "train", "train");
 	is_str(al_split_from_name("val_v1.0.json"), "val", "val");
-	ok(al_ds_utf8_valid("caf\xc3\xa9 \xf0\x9f\x8d\xb0", 10), "UTF-8: 2- and 4-byte sequences");
-	ok(!al_ds_utf8_valid("\xc0\xaf", 2), "UTF-8: an overlong '/' is refused");
-	ok(!al_ds_utf8_valid("\xed\xa0\x80", 3), "UTF-8: a surrogate is refused");
-	ok(!al_ds_utf8_valid("\xe2\x82", 2), "UTF-8: a cut sequence is refused");
 }
 
 int main(void)
@@ -501,8 +404,6 @@ int main(void)
 	}
 	test_archives();
 	test_folder();
-	test_jstream();
-	test_map();
 	test_record();
 	test_reader_mem();
 	test_images();

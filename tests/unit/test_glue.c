@@ -2,7 +2,7 @@
 #include <math.h>
 
 #include "metrics/glue.h"
-#include "metrics/mutil.h"
+#include "metrics/pynum.h"
 #include "tests/tap.h"
 
 int main(void)

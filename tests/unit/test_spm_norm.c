@@ -3,6 +3,7 @@
  * the escaped spaces), whitespace options, and UTF-8 reading. */
 #include <string.h>
 
+#include "lib/utf8.h"
 #include "pipeline/spm_norm.h"
 #include "tests/tap.h"
 
@@ -72,14 +73,14 @@ int main(void)
 	n = al_spm_norm_new(&broken, 0, NULL, "t5", &e);
 	ok(!n && e.code == AL_EFORMAT, "a 3-byte charsmap is refused: %s", e.msg);
 
-	size_t mb;
-	ok(al_spm_utf8_valid((const unsigned char *)"\xc3\xa9", 2, &mb) && mb == 2, "e-acute");
-	ok(!al_spm_utf8_valid((const unsigned char *)"\xc0\xaf", 2, &mb) && mb == 1, "overlong");
-	ok(!al_spm_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3, &mb), "surrogate");
-	ok(!al_spm_utf8_valid((const unsigned char *)"\xf4\x90\x80\x80", 4, &mb), "above U+10FFFF");
-	ok(al_spm_utf8_valid((const unsigned char *)"\xef\xbf\xbd", 3, &mb) && mb == 3, "U+FFFD");
-	ok(!al_spm_utf8_valid((const unsigned char *)"\xe2\x82", 2, &mb), "cut short");
-	ok(al_spm_utf8_valid((const unsigned char *)"\xf0\x9f\x98\x80", 4, &mb) && mb == 4, "emoji");
+	/* the reference's UTF-8 reading, which the normalizer takes from lib */
+	ok(al_utf8_next("\xc3\xa9", 2) == 2, "e-acute");
+	ok(al_utf8_next("\xc0\xaf", 2) == 0, "overlong");
+	ok(!al_utf8_next("\xed\xa0\x80", 3), "surrogate");
+	ok(!al_utf8_next("\xf4\x90\x80\x80", 4), "above U+10FFFF");
+	ok(al_utf8_next("\xef\xbf\xbd", 3) == 3, "U+FFFD");
+	ok(!al_utf8_next("\xe2\x82", 2), "cut short");
+	ok(al_utf8_next("\xf0\x9f\x98\x80", 4) == 4, "emoji");
 	is_int(al_spm_char_len(0xe6), 3, "char_len of a 3-byte lead");
 	is_int(al_spm_char_len(0x80), 1, "char_len of a continuation byte");
 	al_spm_model_free(m);
