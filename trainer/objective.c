@@ -7,6 +7,7 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "lib/array.h"
 #include "trainer/span.h"
 
 static const char *names[] = {"supervised", "span", "prefix-lm"};
@@ -26,7 +27,8 @@ int al_objective_parse(const char *name)
 
 typedef struct corpus {
 	int32_t *tok;            /* every document's ids, each ending in EOS */
-	long n, cap;
+	long n;
+	size_t cap;
 	int raw;                 /* tokens of a piece */
 	al_objective_opts o;
 	al_span_opts so;
@@ -60,16 +62,8 @@ static int add_record(corpus *c, const al_spm *sp, al_spm_tokens *t, const char 
 	yajl_tree_free(root);
 	if (rc < 0)
 		return al_err_wrap(e, "'%s': line %ld", path, lineno);
-	if (c->n + (long)t->n > c->cap) {
-		long cap = c->cap ? c->cap : 1 << 16;
-		while (cap < c->n + (long)t->n)
-			cap *= 2;
-		int32_t *nt = realloc(c->tok, sizeof *nt * (size_t)cap);
-		if (!nt)
-			return al_err_set(e, AL_ENOMEM, "out of memory (%ld tokens of '%s')", cap, path);
-		c->tok = nt;
-		c->cap = cap;
-	}
+	if (al_grow((void **)&c->tok, &c->cap, (size_t)c->n + t->n, sizeof *c->tok, e) < 0)
+		return al_err_wrap(e, "'%s': %ld tokens", path, c->n);
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->ids[i] >= c->o.vocab_size - c->so.sentinels)
 			return al_err_set(e, AL_EINVAL, "'%s': line %ld: token id %d is a sentinel "

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "lib/rng.h"
 #include "span.h"
 
@@ -264,16 +265,8 @@ int al_span_packer_add(al_span_packer *p, const int32_t *toks, int n,
 		p->len -= p->start;
 		p->start = 0;
 	}
-	if (p->cap - p->len < want) {
-		size_t c = p->cap ? p->cap : 4096;
-		while (c - p->len < want)
-			c *= 2;
-		int32_t *b = realloc(p->buf, c * sizeof *b);
-		if (!b)
-			return al_err_set(e, AL_ENOMEM, "out of memory packing documents");
-		p->buf = b;
-		p->cap = c;
-	}
+	if (al_grow((void **)&p->buf, &p->cap, p->len + want, sizeof *p->buf, e) < 0)
+		return al_err_wrap(e, "packing documents");
 	if (n > 0)
 		memcpy(p->buf + p->len, toks, (size_t)n * sizeof *toks);
 	p->len += (size_t)(n > 0 ? n : 0);
