@@ -37,6 +37,8 @@ int cmd_score(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_examples(int argc, char **argv);
 
 static const struct command {
 	const char *name;
@@ -53,6 +55,8 @@ static const struct command {
 	{"forward", cmd_forward, "log-likelihoods of targets under a backbone and adapter"},
 	{"train", cmd_train, "train AdaLink modules over a frozen backbone"},
 	{"merge", cmd_merge, "fold an adapter into its backbone's weights"},
+	{"convert", cmd_convert, "rewrite a T5 checkpoint as a file or model folder, F32 or BF16"},
+	{"examples", cmd_examples, "the examples a pretraining objective makes from a corpus"},
 	{"predict", cmd_predict, "decode outputs with greedy or beam search"},
 	{"runs", cmd_runs, "list, show, compare and remove the training runs in a catalog"},
 	{"plot", cmd_plot, "draw runs' training loss and dev metric against the step (SVG)"},

@@ -532,17 +532,50 @@ static int views(const al_t5 *m, al_t5 *shadow, want **w)
 
 int al_t5_save(const al_t5 *m, const char *path, al_err *e)
 {
+	return al_t5_save_as(m, path, AL_F32, e);
+}
+
+/* The tensors narrowed to dtype (F16 or BF16, rounded to nearest even),
+ * one block after another, for the writer; NULL on no memory. */
+static uint16_t *narrowed(const want *w, int n, al_dtype dtype)
+{
+	size_t total = 0;
+	for (int i = 0; i < n; i++)
+		total += (size_t)w[i].shape[0] * (w[i].ndim > 1 ? w[i].shape[1] : 1);
+	uint16_t *h = malloc(sizeof *h * (total ? total : 1)), *p = h;
+	for (int i = 0; h && i < n; i++) {
+		size_t k = (size_t)w[i].shape[0] * (w[i].ndim > 1 ? w[i].shape[1] : 1);
+		const float *f = *w[i].dst;
+		for (size_t j = 0; j < k; j++)
+			p[j] = dtype == AL_BF16 ? al_f32_to_bf16(f[j]) : al_f32_to_f16(f[j]);
+		p += k;
+	}
+	return h;
+}
+
+int al_t5_save_as(const al_t5 *m, const char *path, al_dtype dtype, al_err *e)
+{
+	if (dtype != AL_F32 && dtype != AL_BF16 && dtype != AL_F16)
+		return al_err_set(e, AL_EINVAL, "a checkpoint is written as F32, BF16 or F16, not %s",
+				  al_dtype_name(dtype));
 	want *w = NULL;
 	al_t5 shadow;
 	int n = views(m, &shadow, &w);
 	char *cfg = al_t5_config_json(&m->c);
-	al_st_writer *wr = n >= 0 && cfg ? al_st_writer_new(path, e) : NULL;
+	uint16_t *h = n >= 0 && dtype != AL_F32 ? narrowed(w, n, dtype) : NULL;
+	al_st_writer *wr = n >= 0 && cfg && (h || dtype == AL_F32) ? al_st_writer_new(path, e) : NULL;
 	int rc = wr ? al_st_writer_meta(wr, "config", cfg, e) : al_err_set(e, AL_ENOMEM, "out of memory");
-	for (int i = 0; rc == 0 && i < n; i++)
-		rc = al_st_writer_add(wr, w[i].name, AL_F32, w[i].ndim, w[i].shape, *w[i].dst, e);
+	const uint16_t *p = h;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		rc = al_st_writer_add(wr, w[i].name, dtype, w[i].ndim, w[i].shape,
+				      h ? (const void *)p : (const void *)*w[i].dst, e);
+		if (h)
+			p += (size_t)w[i].shape[0] * (w[i].ndim > 1 ? w[i].shape[1] : 1);
+	}
 	if (rc == 0)
 		rc = al_st_writer_commit(wr, e);
 	al_st_writer_free(wr);
+	free(h);
 	free(cfg);
 	free(w);
 	free(shadow.enc);

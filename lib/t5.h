@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "safetensors.h"
 
 typedef struct al_t5_config {
 	int vocab;              /* V */
@@ -57,6 +58,9 @@ al_t5 *al_t5_new(const al_t5_config *c, int vision_dim, uint64_t seed, al_err *e
 /* Write one .safetensors with Hugging Face names and the config JSON in
  * __metadata__["config"] (atomically). */
 int al_t5_save(const al_t5 *m, const char *path, al_err *e);
+/* The same with every tensor as dtype: AL_F32, or AL_BF16 / AL_F16
+ * rounded to nearest even (half the size; loading widens them again). */
+int al_t5_save_as(const al_t5 *m, const char *path, al_dtype dtype, al_err *e);
 /* The config as Hugging Face's config.json text (malloc'd). */
 char *al_t5_config_json(const al_t5_config *c);
 size_t al_t5_nparams(const al_t5 *m);

@@ -20,9 +20,10 @@ libadalink_a_SOURCES += \
 	trainer/span.c trainer/span.h \
 	trainer/objective.c trainer/objective.h
 adalink_SOURCES += trainer/cmd_forward.c trainer/cmd_predict.c trainer/cmd_train.c \
-	trainer/cmd_init.c trainer/cmd_runs.c trainer/cmd_plot.c trainer/cmd_merge.c
+	trainer/cmd_init.c trainer/cmd_runs.c trainer/cmd_plot.c trainer/cmd_merge.c \
+	trainer/cmd_convert.c trainer/cmd_examples.c
 dist_man_MANS += man/adalink-runs.1 man/adalink-plot.1 man/adalink-forward.1 man/adalink-predict.1 man/adalink-train.1 \
-	man/adalink-init.1 man/adalink-merge.1
+	man/adalink-init.1 man/adalink-merge.1 man/adalink-convert.1 man/adalink-examples.1
 check_PROGRAMS += tests/unit/test_adalink tests/unit/test_optim tests/unit/test_train \
 	tests/unit/test_methods
 tests_unit_test_methods_LDADD = $(TEST_LDADD)
@@ -40,5 +41,5 @@ EXTRA_DIST += tests/cli/runs.sh tests/cli/plot.sh tests/cli/memorise.sh tests/cl
 check_PROGRAMS += tests/unit/test_span tests/unit/test_objective
 tests_unit_test_span_LDADD = $(TEST_LDADD)
 tests_unit_test_objective_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_span tests/unit/test_objective tests/cli/pretrain.sh
-EXTRA_DIST += tests/ref/span_ref.py tests/data/span tests/cli/pretrain.sh
+TESTS += tests/unit/test_span tests/unit/test_objective tests/cli/pretrain.sh tests/cli/convert.sh
+EXTRA_DIST += tests/ref/span_ref.py tests/data/span tests/cli/pretrain.sh tests/cli/convert.sh
