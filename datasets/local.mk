@@ -6,7 +6,7 @@ libadalink_a_SOURCES += \
 	datasets/record.c datasets/record.h \
 	datasets/ds.h datasets/family.h datasets/ingest.c datasets/registry.c \
 	datasets/glue.c datasets/glue.h \
-	datasets/coco.c datasets/vqa.c \
+	datasets/coco.c datasets/vqa.c datasets/text.c \
 	datasets/iter.c datasets/iter.h
 adalink_SOURCES += datasets/cmd_ingest.c
 dist_man_MANS += man/adalink-ingest.1
