@@ -11,7 +11,8 @@ libadalink_a_SOURCES += \
 	trainer/runs.c trainer/runs.h \
 	trainer/plot.c trainer/plot.h \
 	trainer/merge.c trainer/merge.h \
-	trainer/tasks.c trainer/tasks.h
+	trainer/tasks.c trainer/tasks.h \
+	trainer/span.c trainer/span.h
 adalink_SOURCES += trainer/cmd_forward.c trainer/cmd_predict.c trainer/cmd_train.c \
 	trainer/cmd_init.c trainer/cmd_runs.c trainer/cmd_plot.c trainer/cmd_merge.c
 dist_man_MANS += man/adalink-runs.1 man/adalink-plot.1 man/adalink-forward.1 man/adalink-predict.1 man/adalink-train.1 \
@@ -28,3 +29,9 @@ TESTS += tests/unit/test_adalink tests/unit/test_optim tests/unit/test_train tes
 EXTRA_DIST += tests/cli/runs.sh tests/cli/plot.sh tests/cli/memorise.sh tests/cli/forward.sh tests/cli/predict.sh tests/cli/train.sh tests/cli/init_t5.sh tests/ref/decode_ref.py tests/data/adalink tests/ref/adalink_ref.py \
 	tests/data/optim tests/ref/optim_ref.py \
 	tests/ref/compare.py
+
+# T5's pretraining objectives (span corruption, prefix LM) and packing
+check_PROGRAMS += tests/unit/test_span
+tests_unit_test_span_LDADD = $(TEST_LDADD)
+TESTS += tests/unit/test_span
+EXTRA_DIST += tests/ref/span_ref.py tests/data/span
