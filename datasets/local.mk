@@ -14,8 +14,8 @@ dist_man_MANS += man/adalink-ingest.1
 # tests: unit (C), command (shell), fixtures and data
 check_PROGRAMS += tests/unit/test_datasets
 tests_unit_test_datasets_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_datasets tests/cli/ingest.sh
-EXTRA_DIST += tests/cli/ingest.sh tests/fixtures/mkdist.py tests/fixtures/compare.py \
+TESTS += tests/unit/test_datasets tests/cli/ingest.sh tests/cli/ingest_text.sh
+EXTRA_DIST += tests/cli/ingest.sh tests/cli/ingest_text.sh tests/fixtures/mkdist.py tests/fixtures/compare.py \
 	tests/data/datasets tests/fuzz/fuzz_glue.c tests/fuzz/fuzz_json_coco.c \
 	tests/fuzz/fuzz_json_vqa.c tests/fuzz/fuzz_json_common.h bench/ingest
 
