@@ -11,7 +11,8 @@
                                   the SHA-256 of the corpus files
 
 Each cleaner turns one package's files into paragraphs of prose: markup,
-code blocks, tables and tags are dropped.  A source whose files are not
+code blocks, tables and tags are dropped, and so are translations and
+paragraphs in other scripts (more than a tenth beyond ASCII).  A source whose files are not
 under ROOT is skipped with a note on stderr.
 """
 import gzip
@@ -31,8 +32,14 @@ def note(msg):
     print('corpus.py: ' + msg, file=sys.stderr)
 
 
+def english(p):
+    """False for text in another script: more than a tenth of it beyond
+    ASCII (accented words and typography stay well under that)."""
+    return sum(ord(c) > 127 for c in p) <= 0.1 * len(p)
+
+
 def write(path, paragraphs):
-    text = '\n\n'.join(p for p in paragraphs if p.strip())
+    text = '\n\n'.join(p for p in paragraphs if p.strip() and english(p))
     if not text.strip():
         return 0
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -130,6 +137,8 @@ def clean_rst(root, out, name, folder, suffixes):
     n = 0
     for path in files_under(base, suffixes):
         rel = os.path.relpath(path, base)
+        if rel.startswith('translations/'):
+            continue   # the kernel's documentation in other languages
         for s in suffixes:
             if rel.endswith(s):
                 rel = rel[:-len(s)]

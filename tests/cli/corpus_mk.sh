@@ -45,13 +45,16 @@ for k in range(6):
         '.. SPDX-License-Identifier: GPL-2.0\n\n=====\nTitle\n=====\n\n'
         + prose(10 + k, 4) + ' See :ref:`the guide <guide>` and ``code``::\n\n'
         '    verbatim code here\n\n' + prose(20 + k, 3) + '\n', gz=True)
+put('usr/share/doc/linux-doc-6.1/Documentation/translations/it_IT/doc.rst.gz',
+    'Traduzione italiana della documentazione del kernel, parole molte.\n', gz=True)
 for k in range(6):
     put('usr/share/doc/python3.11-doc/html/_sources/library/mod%d.rst.txt' % k,
         'mod\n===\n\n.. module:: mod\n   :synopsis: x\n\n' + prose(30 + k, 5) + '\n')
 for k in range(6):
     put('usr/share/perl/5.36.0/pod/perlx%d.pod' % k,
         '=head1 NAME\n\nperlx - ' + prose(40 + k, 1) + '\n\n=head1 DESCRIPTION\n\n'
-        + prose(50 + k, 4) + '\n\n  my $verbatim = 1;\n\n=cut\n')
+        + prose(50 + k, 4) + '\n\n  my $verbatim = 1;\n\n'
+        '\u65e5\u672c\u8a9e Perl \u30ac\u30a4\u30c9 \u3078\u3088\u3046\u3053\u305d\n\n=cut\n')
 for k in range(6):
     put('npm/package/data/19%02d_some_one_x.txt' % k, prose(60 + k, 6) + '\n\n' + prose(70 + k, 4) + '\n')
 put('usr/share/games/fortunes/tiny',
@@ -94,7 +97,8 @@ if len(set(texts)) != len(texts):
     bad.append('duplicates')
 alltext = '\n'.join(texts)
 for s in ('[1913 Webster]', '\\Ab*jure', '{Abjured}', 'verbatim', 'SPDX', ':ref:', '``',
-          '=head1', 'synopsis', '00-database', 'binary index'):
+          '=head1', 'synopsis', '00-database', 'binary index', 'Traduzione',
+          '\u65e5\u672c'):
     if s in alltext:
         bad.append('markup left: ' + s)
 for s in ('To renounce upon oath', 'the guide and code:', 'perlx -'):
@@ -112,7 +116,7 @@ if words != sum(len(t.split()) for t in texts):
     bad.append('word counts')
 print('\n'.join(bad) or 'fine')
 EOF
-has "$T/check" "fine" "records split by hash, deduplicated, markup gone, counts and hashes right"
+has "$T/check" "fine" "records split by hash, deduplicated, markup and other languages gone, counts and hashes right"
 
 spm_export_vocab --model="$W/corpus/spm.model" >"$T/vocab" 2>/dev/null
 [ "$(wc -l <"$T/vocab")" -eq 120 ]
