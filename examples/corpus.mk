@@ -85,12 +85,16 @@ $(WORK)/text.done: $(ROOT)/packages.tsv $(HERE)corpus.py $(HERE)rdata.py
 	touch $@
 
 PARA_SOURCES = gcide fortunes
+# ingested from inside $(WORK)/text, so that ids ("gcide/gcide-A.txt:12")
+# and so the corpus's hashes do not depend on WORK
+ADALINK_ABS = $(if $(findstring /,$(ADALINK)),$(abspath $(ADALINK)),$(ADALINK))
 $(WORK)/records.jsonl: $(WORK)/text.done
-	set -e; para=; doc=; for d in $(WORK)/text/*/; do \
-		case " $(PARA_SOURCES) " in *" $$(basename $$d) "*) para="$$para $$d";; \
+	set -e; cd $(WORK)/text; para=; doc=; for d in *; do \
+		[ -d "$$d" ] || continue; \
+		case " $(PARA_SOURCES) " in *" $$d "*) para="$$para $$d";; \
 		*) doc="$$doc $$d";; esac; done; \
-	{ if [ -n "$$para" ]; then $(ADALINK) ingest text -q --unit para --min-words $(PARA_MIN) $$para; fi; \
-	  if [ -n "$$doc" ]; then $(ADALINK) ingest text -q --unit doc --min-words $(DOC_MIN) $$doc; fi; \
+	{ if [ -n "$$para" ]; then $(ADALINK_ABS) ingest text -q --unit para --min-words $(PARA_MIN) $$para; fi; \
+	  if [ -n "$$doc" ]; then $(ADALINK_ABS) ingest text -q --unit doc --min-words $(DOC_MIN) $$doc; fi; \
 	} > $@.tmp
 	mv $@.tmp $@
 

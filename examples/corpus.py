@@ -227,9 +227,9 @@ def clean(root, out):
 
 
 def source_of(rec_id):
-    # ids are TEXT/SOURCE/FILE.txt[:LINE]
+    # ids are SOURCE/FILE.txt[:LINE]
     parts = str(rec_id).split('/')
-    return parts[-2] if len(parts) >= 2 else '-'
+    return parts[0] if len(parts) >= 2 else '-'
 
 
 def split(paths, out, per_mille):
@@ -245,7 +245,7 @@ def split(paths, out, per_mille):
             h = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], 'big')
             part = 'valid' if h % 1000 < per_mille else 'train'
             r['split'] = part
-            fs[part].write(json.dumps(r, ensure_ascii=False) + '\n')
+            fs[part].write(json.dumps(r, ensure_ascii=False, separators=(',', ':')) + '\n')
             if part == 'train':
                 spm.write(text + '\n')
             c = counts.setdefault((source_of(r['id']), part), [0, 0, 0])

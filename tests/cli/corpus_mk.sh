@@ -93,6 +93,8 @@ if not valid or not train:
 if any(held(r['inputs']['text']) for r in train) or not all(held(r['inputs']['text']) for r in valid):
     bad.append('the split is not by hash')
 texts = [r['inputs']['text'] for r in recs]
+if any(str(r['id']).startswith('/') or w in str(r['id']) for r in recs):
+    bad.append('an id holds the WORK folder')
 if len(set(texts)) != len(texts):
     bad.append('duplicates')
 alltext = '\n'.join(texts)
