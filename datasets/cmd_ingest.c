@@ -12,6 +12,8 @@ static const al_cmd_help help = {
 	"ingest",
 	"adalink ingest DATASET [--split S] [--task T] [--limit N] [--skip-bad]\n"
 	"                       [--no-images] SOURCE...\n"
+	"       adalink ingest text [--unit doc|para] [--min-words N] [--skip-bad]\n"
+	"                       SOURCE...\n"
 	"       adalink ingest --list",
 	"Read a dataset's distribution as downloaded (archives: zip, tar, tar.gz,\n"
 	"tar.bz2, tar.xz, tar.zst; folders; loose files) as a stream and write one\n"
@@ -23,6 +25,10 @@ static const al_cmd_help help = {
 	"  -k, --skip-bad   count and skip bad records instead of failing\n"
 	"  -I, --no-images  annotations only: records name the image the\n"
 	"                   annotation names; no image source is read\n"
+	"  -u, --unit U     text: a record per paragraph (para, the default) or\n"
+	"                   per document (doc)\n"
+	"  -w, --min-words N\n"
+	"                   text: drop paragraphs or documents of fewer words\n"
 	"  -l, --list       list the datasets and the files each expects\n",
 };
 
@@ -67,13 +73,15 @@ int cmd_ingest(int argc, char **argv)
 		{"skip-bad", no_argument, 0, 'k'},
 		{"no-images", no_argument, 0, 'I'},
 		{"list", no_argument, 0, 'l'},
+		{"unit", required_argument, 0, 'u'},
+		{"min-words", required_argument, 0, 'w'},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	al_ds_opts o = {0};
 	int c, status, do_list = 0;
 	long limit = 0;
-	while ((c = getopt_long(argc, argv, "s:t:n:kIl" AL_CLI_COMMON_SHORT, opts,
+	while ((c = getopt_long(argc, argv, "s:t:n:kIlu:w:" AL_CLI_COMMON_SHORT, opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 's': o.split = optarg; break;
@@ -87,6 +95,13 @@ int cmd_ingest(int argc, char **argv)
 		case 'k': o.skip_bad = 1; break;
 		case 'I': o.no_images = 1; break;
 		case 'l': do_list = 1; break;
+		case 'u': o.unit = optarg; break;
+		case 'w':
+			if (al_parse_long(optarg, 0, 0x7fffffffffffffffL,
+					  &o.min_words) < 0)
+				return al_cli_usage(&help, "--min-words wants a count, "
+						    "not '%s'", optarg);
+			break;
 		default:
 			if (al_cli_common(&help, c, optarg, &status) < 0)
 				return status;
@@ -103,6 +118,9 @@ int cmd_ingest(int argc, char **argv)
 	if (optind + 1 == argc)
 		return al_cli_usage(&help, "a SOURCE is required after '%s'",
 				    argv[optind]);
+	if ((o.unit || o.min_words) && strcmp(argv[optind], "text") != 0)
+		return al_cli_usage(&help, "--unit and --min-words are for text, "
+				    "not '%s'", argv[optind]);
 	o.on_skip = al_log_level() > AL_LOG_QUIET ? on_skip : NULL;
 	al_err e = {0};
 	al_ds *ds = al_ds_new(argv[optind], &o, &e);

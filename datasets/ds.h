@@ -35,6 +35,8 @@ typedef struct al_ds_opts {
 	int no_images;        /* annotations only: no image source expected;
 				 records name the image the annotation names */
 	uint64_t max_image;   /* largest image in bytes (0: 64 MiB) */
+	const char *unit;     /* text: "para" (NULL: the same) or "doc" */
+	long min_words;       /* text: drop units of fewer words */
 	/* Told each skipped record's message (may be NULL). */
 	void (*on_skip)(void *ctx, const char *msg);
 	void *skip_ctx;

@@ -100,6 +100,6 @@ const al_family *al_family_find(const char *name);
 
 extern const al_family al_fam_glue, al_fam_coco, al_fam_karpathy,
 	al_fam_vqav2, al_fam_okvqa, al_fam_textvqa, al_fam_textcaps,
-	al_fam_stvqa, al_fam_docvqa;
+	al_fam_stvqa, al_fam_docvqa, al_fam_text;
 
 #endif

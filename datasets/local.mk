@@ -5,7 +5,7 @@ libadalink_a_SOURCES += \
 	datasets/record.c datasets/record.h \
 	datasets/ds.h datasets/family.h datasets/ingest.c datasets/registry.c \
 	datasets/glue.c \
-	datasets/coco.c datasets/vqa.c \
+	datasets/coco.c datasets/vqa.c datasets/text.c \
 	datasets/iter.c datasets/iter.h
 adalink_SOURCES += datasets/cmd_ingest.c
 dist_man_MANS += man/adalink-ingest.1
@@ -13,8 +13,8 @@ dist_man_MANS += man/adalink-ingest.1
 # tests: unit (C), command (shell), fixtures and data
 check_PROGRAMS += tests/unit/test_datasets
 tests_unit_test_datasets_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_datasets tests/cli/ingest.sh
-EXTRA_DIST += tests/cli/ingest.sh tests/fixtures/mkdist.py tests/fixtures/compare.py \
+TESTS += tests/unit/test_datasets tests/cli/ingest.sh tests/cli/ingest_text.sh
+EXTRA_DIST += tests/cli/ingest.sh tests/cli/ingest_text.sh tests/fixtures/mkdist.py tests/fixtures/compare.py \
 	tests/data/datasets tests/fuzz/fuzz_glue.c tests/fuzz/fuzz_json_coco.c \
 	tests/fuzz/fuzz_json_vqa.c tests/fuzz/fuzz_json_common.h bench/ingest
 

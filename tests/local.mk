@@ -41,11 +41,13 @@ CLI_TESTS = \
 	tests/cli/examples_mk.sh \
 	tests/cli/projection.sh \
 	tests/cli/catalog_sqlite.sh \
-	tests/cli/catalog_commands.sh
+	tests/cli/catalog_commands.sh \
+	tests/cli/corpus_mk.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
 	examples/glue.mk examples/common.mk examples/vl.mk examples/coco.mk examples/vqa.mk examples/mkglue.py \
+	examples/corpus.mk examples/corpus.py examples/rdata.py \
 	tests/data/safetensors/gen.py \
 	tests/data/safetensors/good tests/data/safetensors/bad \
 	tests/data/t5 tests/ref/st.py tests/ref/t5_ref.py \

@@ -277,7 +277,7 @@ static void test_reader_mem(void)
 	int n = 0;
 	while (al_ds_list(n, NULL, NULL))
 		n++;
-	is_int(n, 9, "nine datasets in the registry");
+	is_int(n, 10, "ten datasets in the registry (text the tenth)");
 }
 
 typedef struct imgs {
