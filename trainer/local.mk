@@ -41,5 +41,7 @@ EXTRA_DIST += tests/cli/runs.sh tests/cli/plot.sh tests/cli/memorise.sh tests/cl
 check_PROGRAMS += tests/unit/test_span tests/unit/test_objective
 tests_unit_test_span_LDADD = $(TEST_LDADD)
 tests_unit_test_objective_LDADD = $(TEST_LDADD)
-TESTS += tests/unit/test_span tests/unit/test_objective tests/cli/pretrain.sh tests/cli/convert.sh
-EXTRA_DIST += tests/ref/span_ref.py tests/data/span tests/cli/pretrain.sh tests/cli/convert.sh
+TESTS += tests/unit/test_span tests/unit/test_objective tests/cli/pretrain.sh tests/cli/convert.sh \
+	tests/cli/pretrain_mk.sh
+EXTRA_DIST += tests/ref/span_ref.py tests/data/span tests/cli/pretrain.sh tests/cli/convert.sh \
+	tests/cli/pretrain_mk.sh examples/pretrain.mk examples/t5-mini-en.json examples/unigram.py
