@@ -74,6 +74,19 @@ if command -v gnuplot >/dev/null 2>&1; then
 	expect_rc 0 "a PNG through gnuplot"
 	[ "$(head -c 8 "$T/c.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]
 	ok $? "with a PNG signature"
+	# a run name is data, never a command: backquotes, quotes and system()
+	# in names and in the output path reach gnuplot as plain text
+	rm -f "$T/PWNED" "$T/PWNED2"
+	evil="x\`touch $T/PWNED\`\"'y"
+	run train -q -b "$B" -d "$D/batch.jsonl" -C "$C" --run "$evil" -r 4 -n 2 -B 3 -o "$T/ev.safetensors"
+	run train -q -b "$B" -d "$D/batch.jsonl" -C "$C" --run "z' . system('touch $T/PWNED2') . '" -r 4 \
+		-n 2 -B 3 -o "$T/ev2.safetensors"
+	run plot -c "$C" -o "$T/it's \`x\`.png" a "$evil" "z' . system('touch $T/PWNED2') . '"
+	expect_rc 0 "plot runs whose names hold backquotes, quotes and system()"
+	[ ! -e "$T/PWNED" ] && [ ! -e "$T/PWNED2" ]
+	ok $? "and nothing in them runs"
+	[ "$(head -c 8 "$T/it's \`x\`.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]
+	ok $? "the PNG is written to the path as given"
 else
 	ok 0 "# SKIP gnuplot is not installed: no PNG"
 fi
