@@ -88,6 +88,16 @@ int al_t5_config_parse(al_t5_config *c, const char *json, const char *label, al_
 		return al_err_set(e, AL_EFORMAT, "%s: the config has a zero size "
 				  "(vocab_size, d_model, d_kv, d_ff, num_heads, "
 				  "num_layers or buckets)", label);
+	/* sizes a file may ask for: T5-11B's fit (d_ff 65536, 128 heads of
+	 * 128) and no product of them overflows what the loader computes */
+	if (c->vocab > 1 << 24 || c->d_model > 1 << 16 || c->d_kv > 1 << 16 || c->heads > 1 << 16 ||
+	    (long long)c->heads * c->d_kv > 1 << 20 || c->d_ff > 1 << 20 ||
+	    c->enc_layers > 1024 || c->dec_layers > 1024 || c->buckets > 1 << 16 ||
+	    c->max_distance > 1 << 24 || c->decoder_start >= c->vocab)
+		return al_err_set(e, AL_EFORMAT, "%s: the config's sizes are beyond any T5 (at most "
+				  "vocab_size 2^24, d_model, d_kv and num_heads 2^16, num_heads x "
+				  "d_kv and d_ff 2^20, 1024 layers a stack, decoder_start_token_id "
+				  "below vocab_size)", label);
 	return 0;
 }
 
@@ -371,7 +381,10 @@ static int alloc_params(al_t5 *m, int vproj_dim, want **w, int *n, al_err *e)
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	size_t total = 0;
 	for (int i = 0; i < *n; i++)
-		total += numel(&(*w)[i]);
+		if (__builtin_add_overflow(total, numel(&(*w)[i]), &total) ||
+		    total > (SIZE_MAX / sizeof *m->block))
+			return al_err_set(e, AL_EFORMAT, "the config asks for more parameters than "
+					  "memory can address");
 	m->nparams = total;
 	m->block = malloc(total * sizeof *m->block);
 	if (!m->block)

@@ -42,7 +42,8 @@ CLI_TESTS = \
 	tests/cli/projection.sh \
 	tests/cli/catalog_sqlite.sh \
 	tests/cli/catalog_commands.sh \
-	tests/cli/corpus_mk.sh
+	tests/cli/corpus_mk.sh \
+	tests/cli/t5_config.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
