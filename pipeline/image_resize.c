@@ -333,6 +333,12 @@ int al_resampler_run(al_resampler *r, const uint8_t *src, int sw, int sh, uint8_
 		memcpy(dst, src, (size_t)ow * oh * 3);
 		return 0;
 	}
+	/* a filter's taps grow with the shrink factor: an image far longer
+	 * than wide (a 1e8 x 1 PNG is small once compressed) would ask for
+	 * gigabytes of weights */
+	if ((double)sw / ow > AL_RESIZE_MAX_SHRINK || (double)sh / oh > AL_RESIZE_MAX_SHRINK)
+		return al_err_set(e, AL_ELIMIT, "cannot resize %dx%d to %dx%d: more than %dx smaller "
+				  "along one side", sw, sh, ow, oh, AL_RESIZE_MAX_SHRINK);
 	if ((ow != sw && axis_get(&r->ax, sw, ow, filter) < 0) ||
 	    (oh != sh && axis_get(&r->ay, sh, oh, filter) < 0))
 		return al_err_set(e, AL_ENOMEM, "out of memory resizing to %dx%d", ow, oh);

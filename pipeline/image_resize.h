@@ -34,6 +34,10 @@ typedef struct al_resampler al_resampler;
 al_resampler *al_resampler_new(void);   /* NULL: out of memory */
 void al_resampler_free(al_resampler *r);
 
+/* The largest shrink along one side al_resampler_run takes (AL_ELIMIT
+ * beyond it): a 65536-pixel side into 32. */
+#define AL_RESIZE_MAX_SHRINK 2048
+
 /* Resize src (sw x sh RGB, rows packed) into dst (ow x oh RGB, rows
  * packed), as al_image_resize.  Returns 0, AL_EINVAL or AL_ENOMEM. */
 int al_resampler_run(al_resampler *r, const uint8_t *src, int sw, int sh, uint8_t *dst,
