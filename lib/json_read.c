@@ -2,6 +2,8 @@
  * one whole value (see json_read.h). */
 #include "json_read.h"
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,4 +507,33 @@ const char *al_jstr(const al_jnode *obj, const char *key)
 {
 	const al_jnode *n = al_jget(obj, key);
 	return n && n->type == AL_J_STR ? n->s : NULL;
+}
+
+int al_jint(const al_jnode *n, long long *out)
+{
+	if (!n || n->type != AL_J_NUM || n->len == 0 || n->len > 20)
+		return -1;
+	char buf[24], *end;
+	memcpy(buf, n->s, n->len);
+	buf[n->len] = 0;
+	errno = 0;
+	long long v = strtoll(buf, &end, 10);
+	if (*end || errno)
+		return -1;   /* a fraction, an exponent, or out of range */
+	*out = v;
+	return 0;
+}
+
+int al_jnum(const al_jnode *n, double *out)
+{
+	if (!n || n->type != AL_J_NUM || n->len == 0 || n->len > 63)
+		return -1;
+	char buf[64], *end;
+	memcpy(buf, n->s, n->len);
+	buf[n->len] = 0;
+	double v = strtod(buf, &end);
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
 }

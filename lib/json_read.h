@@ -87,4 +87,9 @@ const al_jnode *al_jget(const al_jnode *obj, const char *key);
 /* The string under key, or NULL if absent or not a string. */
 const char *al_jstr(const al_jnode *obj, const char *key);
 
+/* A number node's value: as an integer (0; -1 if n is no number, or has a
+ * fraction or an exponent, or is out of range), or as a double. */
+int al_jint(const al_jnode *n, long long *out);
+int al_jnum(const al_jnode *n, double *out);
+
 #endif

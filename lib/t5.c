@@ -9,12 +9,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <yajl/yajl_tree.h>
 
 #include "blas.h"
 #include "file.h"
 #include "nn.h"
 #include "rng.h"
+#include "json_read.h"
 #include "safetensors.h"
 
 const al_t5_config *al_t5_cfg(const al_t5 *m) { return &m->c; }
@@ -23,29 +23,32 @@ const float *al_t5_vision_projection(const al_t5 *m) { return m->vproj; }
 
 /* ---- config ---- */
 
-static int jint(yajl_val root, const char *key, int def, int *out, const char *label, al_err *e)
+static int jint(const al_jnode *root, const char *key, int def, int *out, const char *label,
+		al_err *e)
 {
-	const char *path[] = {key, NULL};
-	yajl_val v = yajl_tree_get(root, path, yajl_t_any);
-	if (!v || YAJL_IS_NULL(v)) {
+	const al_jnode *v = al_jget(root, key);
+	long long x;
+	if (!v || v->type == AL_J_NULL) {
 		*out = def;
 		return 0;
 	}
-	if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 || YAJL_GET_INTEGER(v) > 1 << 30)
+	if (al_jint(v, &x) < 0 || x < 0 || x > 1 << 30)
 		return al_err_set(e, AL_EFORMAT, "%s: config key \"%s\" must be a "
 				  "non-negative integer", label, key);
-	*out = (int)YAJL_GET_INTEGER(v);
+	*out = (int)x;
 	return 0;
 }
 
 int al_t5_config_parse(al_t5_config *c, const char *json, const char *label, al_err *e)
 {
-	char ebuf[256];
-	yajl_val root = yajl_tree_parse(json, ebuf, sizeof ebuf);
-	if (!root || !YAJL_IS_OBJECT(root)) {
-		yajl_tree_free(root);
-		return al_err_set(e, AL_EFORMAT, "%s: the config is not a JSON object: %s",
-				  label, root ? "" : ebuf);
+	al_jnode *root = NULL;
+	if (al_json_parse(NULL, json, strlen(json), AL_JSON_COMMENTS, &root, e) < 0 ||
+	    root->type != AL_J_OBJ) {
+		char why[sizeof e->msg];
+		snprintf(why, sizeof why, "%s", root ? "" : e->msg);
+		al_jnode_free(root);
+		return al_err_set(e, AL_EFORMAT, "%s: the config is not a JSON object%s%s", label,
+				  *why ? ": " : "", why);
 	}
 	memset(c, 0, sizeof *c);
 	int rc = 0, nl = 0;
@@ -61,15 +64,14 @@ int al_t5_config_parse(al_t5_config *c, const char *json, const char *label, al_
 	rc |= jint(root, "relative_attention_max_distance", 128, &c->max_distance, label, e);
 	rc |= jint(root, "decoder_start_token_id", 0, &c->decoder_start, label, e);
 	if (rc) {
-		yajl_tree_free(root);
+		al_jnode_free(root);
 		return AL_EFORMAT;
 	}
-	const char *p_eps[] = {"layer_norm_epsilon", NULL};
-	yajl_val v = yajl_tree_get(root, p_eps, yajl_t_number);
-	c->eps = v ? (float)YAJL_GET_DOUBLE(v) : 1e-6f;
-	const char *p_ff[] = {"feed_forward_proj", NULL};
-	v = yajl_tree_get(root, p_ff, yajl_t_string);
-	const char *ff = v ? YAJL_GET_STRING(v) : "relu";
+	double eps;
+	c->eps = al_jnum(al_jget(root, "layer_norm_epsilon"), &eps) == 0 ? (float)eps : 1e-6f;
+	const char *ff = al_jstr(root, "feed_forward_proj");
+	if (!ff)
+		ff = "relu";
 	if (strcmp(ff, "relu") == 0)
 		c->gated = 0;
 	else if (strcmp(ff, "gated-gelu") == 0)
@@ -77,10 +79,9 @@ int al_t5_config_parse(al_t5_config *c, const char *json, const char *label, al_
 	else
 		rc = al_err_set(e, AL_EFORMAT, "%s: feed_forward_proj \"%s\" is not "
 				"supported; expected \"relu\" or \"gated-gelu\"", label, ff);
-	const char *p_tie[] = {"tie_word_embeddings", NULL};
-	v = yajl_tree_get(root, p_tie, yajl_t_any);
-	c->tied = v ? YAJL_IS_TRUE(v) : 1;
-	yajl_tree_free(root);
+	const al_jnode *tie = al_jget(root, "tie_word_embeddings");
+	c->tied = tie ? tie->type == AL_J_BOOL && strcmp(tie->s, "true") == 0 : 1;
+	al_jnode_free(root);
 	if (rc)
 		return rc;
 	if (!c->vocab || !c->d_model || !c->d_kv || !c->d_ff || !c->heads || !c->enc_layers ||
@@ -251,22 +252,23 @@ static int open_sources(const char *path, sources *s, al_t5_config *c, al_err *e
 	if (!idx)
 		return al_err_set(e, AL_EIO, "'%s' holds neither model.safetensors nor "
 				  "model.safetensors.index.json", path);
-	char ebuf[256];
-	yajl_val root = yajl_tree_parse(idx, ebuf, sizeof ebuf);
+	al_jnode *root = NULL;
+	int prc = al_json_parse(p, idx, strlen(idx), AL_JSON_COMMENTS, &root, e);
 	free(idx);
-	const char *wm[] = {"weight_map", NULL};
-	yajl_val map = root ? yajl_tree_get(root, wm, yajl_t_object) : NULL;
-	if (!map) {
-		yajl_tree_free(root);
-		return al_err_set(e, AL_EFORMAT, "'%s': expected a JSON object with a "
-				  "\"weight_map\"", p);
+	const al_jnode *map = prc == 0 ? al_jget(root, "weight_map") : NULL;
+	if (!map || map->type != AL_J_OBJ) {
+		al_jnode_free(root);
+		return prc < 0 ? prc : al_err_set(e, AL_EFORMAT, "'%s': expected a JSON object "
+						  "with a \"weight_map\"", p);
 	}
-	size_t nv = YAJL_GET_OBJECT(map)->len;
+	size_t nv = map->n;
 	s->files = calloc(nv ? nv : 1, sizeof *s->files);
 	char **names = calloc(nv ? nv : 1, sizeof *names);
-	for (size_t i = 0; s->files && names && i < nv && rc == 0; i++) {
-		yajl_val f = YAJL_GET_OBJECT(map)->values[i];
-		char *fname = YAJL_IS_STRING(f) ? f->u.string : NULL;
+	if (!s->files || !names)
+		rc = al_err_set(e, AL_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < nv; i++) {
+		const al_jnode *f = &map->kid[i];
+		char *fname = f->type == AL_J_STR ? f->s : NULL;
 		if (!fname || strchr(fname, '/')) {
 			rc = al_err_set(e, AL_EFORMAT, "'%s': weight_map values must be "
 					"file names in the folder", p);
@@ -286,7 +288,7 @@ static int open_sources(const char *path, sources *s, al_t5_config *c, al_err *e
 			s->n++;
 	}
 	free(names);
-	yajl_tree_free(root);
+	al_jnode_free(root);
 	return rc;
 }
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yajl/yajl_tree.h>
 
 #include "lib/blas.h"
 #include "lib/file.h"
+#include "lib/json_read.h"
 #include "lib/safetensors.h"
 #include "lib/vit.h"
 
@@ -23,31 +23,31 @@ struct al_vit {
 	vit_layer *layer;
 };
 
-static int get_int(yajl_val root, const char *key, int dflt, int *out, const char *label,
+static int get_int(const al_jnode *root, const char *key, int dflt, int *out, const char *label,
 		   al_err *e)
 {
-	const char *path[] = {key, NULL};
-	yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+	const al_jnode *v = al_jget(root, key);
+	long long x;
 	if (!v) {
 		if (dflt < 0)
 			return al_err_set(e, AL_EFORMAT, "'%s': config: no \"%s\"", label, key);
 		*out = dflt;
 		return 0;
 	}
-	if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) <= 0 || YAJL_GET_INTEGER(v) > 1000000)
+	if (al_jint(v, &x) < 0 || x <= 0 || x > 1000000)
 		return al_err_set(e, AL_EFORMAT, "'%s': config: \"%s\" is not a positive integer",
 				  label, key);
-	*out = (int)YAJL_GET_INTEGER(v);
+	*out = (int)x;
 	return 0;
 }
 
 int al_vit_config_parse(al_vit_config *c, const char *json, const char *label, al_err *e)
 {
-	char ebuf[256];
 	memset(c, 0, sizeof *c);
-	yajl_val root = yajl_tree_parse(json, ebuf, sizeof ebuf);
-	if (!root || !YAJL_IS_OBJECT(root)) {
-		yajl_tree_free(root);
+	al_jnode *root = NULL;
+	if (al_json_parse(NULL, json, strlen(json), AL_JSON_COMMENTS, &root, e) < 0 ||
+	    root->type != AL_J_OBJ) {
+		al_jnode_free(root);
 		return al_err_set(e, AL_EFORMAT, "'%s': config is not a JSON object", label);
 	}
 	int ch = 0, rc;
@@ -64,17 +64,21 @@ int al_vit_config_parse(al_vit_config *c, const char *json, const char *label, a
 		al_err_set(e, rc, "'%s': config: num_channels %d, only 3 is supported", label, ch);
 		goto out;
 	}
+	if (c->image > 8192 || c->hidden > 1 << 16 || c->inter > 1 << 18 || c->layers > 1024) {
+		al_err_set(e, rc, "'%s': config: sizes beyond any ViT (image_size 8192, hidden_size "
+			   "65536, intermediate_size 262144, 1024 layers at most)", label);
+		goto out;
+	}
 	if (c->hidden % c->heads || c->image % c->patch) {
 		al_err_set(e, rc, "'%s': config: heads must divide hidden_size and patch_size "
 			   "image_size", label);
 		goto out;
 	}
-	const char *p_eps[] = {"layer_norm_eps", NULL}, *p_act[] = {"hidden_act", NULL},
-		   *p_qkv[] = {"qkv_bias", NULL};
-	yajl_val v = yajl_tree_get(root, p_eps, yajl_t_number);
-	c->eps = v ? (float)YAJL_GET_DOUBLE(v) : 1e-12f;
-	v = yajl_tree_get(root, p_act, yajl_t_any);
-	const char *act = v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : "gelu";
+	double eps;
+	c->eps = al_jnum(al_jget(root, "layer_norm_eps"), &eps) == 0 ? (float)eps : 1e-12f;
+	const char *act = al_jstr(root, "hidden_act");
+	if (!act)
+		act = "gelu";
 	if (strcmp(act, "gelu") == 0)
 		c->gelu_tanh = 0;
 	else if (strcmp(act, "gelu_new") == 0 || strcmp(act, "gelu_pytorch_tanh") == 0)
@@ -84,14 +88,14 @@ int al_vit_config_parse(al_vit_config *c, const char *json, const char *label, a
 			   "(gelu, gelu_new, gelu_pytorch_tanh)", label, act);
 		goto out;
 	}
-	v = yajl_tree_get(root, p_qkv, yajl_t_any);
-	if (v && YAJL_IS_FALSE(v)) {
+	const al_jnode *qkv = al_jget(root, "qkv_bias");
+	if (qkv && qkv->type == AL_J_BOOL && strcmp(qkv->s, "false") == 0) {
 		al_err_set(e, rc, "'%s': config: qkv_bias false is not supported", label);
 		goto out;
 	}
 	rc = 0;
 out:
-	yajl_tree_free(root);
+	al_jnode_free(root);
 	return rc;
 }
 

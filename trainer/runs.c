@@ -5,24 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_tree.h>
+#include "lib/json_read.h"
 
 int al_json_members(const char *json, void (*fn)(const char *, const char *, void *),
 		    void *arg, al_err *e)
 {
-	char ebuf[128];
-	yajl_val root = json ? yajl_tree_parse(json, ebuf, sizeof ebuf) : NULL;
-	if (!root || !YAJL_IS_OBJECT(root)) {
-		yajl_tree_free(root);
+	al_jnode *root = NULL;
+	al_err pe = {0};
+	if (!json || al_json_parse(NULL, json, strlen(json), 0, &root, &pe) < 0 ||
+	    root->type != AL_J_OBJ) {
+		al_jnode_free(root);
 		return al_err_set(e, AL_EFORMAT, "not a JSON object: %.60s", json ? json : "(null)");
 	}
-	for (size_t i = 0; i < root->u.object.len; i++) {
-		yajl_val v = root->u.object.values[i];
-		const char *t = YAJL_IS_STRING(v) ? v->u.string : YAJL_IS_NUMBER(v) ? v->u.number.r
-			: YAJL_IS_TRUE(v) ? "true" : YAJL_IS_FALSE(v) ? "false"
-			: YAJL_IS_NULL(v) ? "null" : "(structure)";
-		fn(root->u.object.keys[i], t, arg);
+	for (size_t i = 0; i < root->n; i++) {
+		const al_jnode *v = &root->kid[i];
+		const char *t = v->type == AL_J_STR || v->type == AL_J_NUM || v->type == AL_J_BOOL
+			? v->s : v->type == AL_J_NULL ? "null" : "(structure)";
+		fn(v->key, t, arg);
 	}
-	yajl_tree_free(root);
+	al_jnode_free(root);
 	return 0;
 }
