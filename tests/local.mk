@@ -33,7 +33,8 @@ CLI_TESTS = \
 	tests/cli/examples_mk.sh \
 	tests/cli/projection.sh \
 	tests/cli/catalog_sqlite.sh \
-	tests/cli/catalog_commands.sh
+	tests/cli/catalog_commands.sh \
+	tests/cli/output_targets.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
