@@ -1,6 +1,7 @@
 /* cmd_patches.c: adalink patches: images to normalised patch tensors in a
  * safetensors file. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ static int parse3(const char *s, float v[3])
 	for (int c = 0; c < 3; c++) {
 		errno = 0;
 		v[c] = strtof(s, &end);
-		if (end == s || errno)
+		if (end == s || errno || !isfinite(v[c]))
 			return -1;
 		if (c < 2 && *end != ',')
 			return -1;

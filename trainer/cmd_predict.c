@@ -1,4 +1,5 @@
 /* cmd_predict.c: adalink predict: decode outputs for inputs. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,10 @@ static int print(void *ctx, const al_example *x, long number, const int *ids, in
 {
 	const printer *pr = ctx;
 	const al_spm *sp = pr->sp;
-	(void)err;
+	if (!isfinite(score))   /* JSON has no NaN or infinity */
+		return al_err_set(err, AL_ENUMERIC, "example %ld%s%s%s: the score is %g: NaN "
+				  "or infinite", number, x->id[0] ? " (id " : "", x->id,
+				  x->id[0] ? ")" : "", score);
 	fputs("{\"id\": ", stdout);
 	if (x->id_is_number)
 		fputs(x->id, stdout);
@@ -128,7 +132,7 @@ int cmd_predict(int argc, char **argv)
 			break;
 		case 'p':
 			d.length_penalty = strtod(optarg, &end);
-			if (end == optarg || *end || d.length_penalty < 0 || d.length_penalty > 10)
+			if (end == optarg || *end || !(d.length_penalty >= 0 && d.length_penalty <= 10))
 				return al_cli_usage(&help, "--length-penalty wants a number from 0 "
 						    "to 10, not '%s'", optarg);
 			break;
