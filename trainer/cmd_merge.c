@@ -23,10 +23,12 @@ static const al_cmd_help help = {
 	"  -b, --backbone CKPT  the backbone the adapter was trained on\n"
 	"  -a, --adapter A      the adapter (.safetensors)\n"
 	"  -t, --task T         fold the text module of task T (per-task adapters;\n"
-	"                       default: the shared module)\n"
+	"                       default: the shared module); T must be one of the\n"
+	"                       adapter's tasks\n"
 	"  -r, --rest R         where modules that stay adapters go (default\n"
 	"                       MERGED.rest.safetensors)\n"
-	"  -o, --output MERGED  the merged checkpoint\n",
+	"  -o, --output MERGED  the merged checkpoint (-: standard output, and the\n"
+	"                       list of files written goes to standard error)\n",
 };
 
 int cmd_merge(int argc, char **argv)
@@ -96,6 +98,11 @@ int cmd_merge(int argc, char **argv)
 		if (!(left = al_merge_rest(ad, &e)) && e.code < 0)
 			goto fail;
 		if (left) {
+			if (!rest && strcmp(out, "-") == 0) {
+				al_err_set(&e, AL_EINVAL, "'%s' has image modules, which stay an "
+					   "adapter: with -o -, say where with --rest", apath);
+				goto fail;
+			}
 			if (!rest) {
 				snprintf(restbuf, sizeof restbuf, "%s.rest.safetensors", out);
 				rest = restbuf;
@@ -108,9 +115,10 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (al_t5_save(m, out, &e) < 0)
 		goto fail;
-	printf("%s\t%s\n", out, ad->method == AL_METHOD_LORA ? "lora" : "text");
+	FILE *said = strcmp(out, "-") == 0 ? stderr : stdout;   /* stdout holds MERGED */
+	fprintf(said, "%s\t%s\n", out, ad->method == AL_METHOD_LORA ? "lora" : "text");
 	if (left && left->nmods)
-		printf("%s\timage\n", rest);
+		fprintf(said, "%s\timage\n", rest);
 	rc = fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL;
 	goto done;
 fail:
