@@ -34,7 +34,8 @@ CLI_TESTS = \
 	tests/cli/projection.sh \
 	tests/cli/catalog_sqlite.sh \
 	tests/cli/catalog_commands.sh \
-	tests/cli/output_targets.sh
+	tests/cli/output_targets.sh \
+	tests/cli/backbone_check.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \

@@ -28,7 +28,9 @@ static const al_cmd_help help = {
 	"  -r, --rest R         where modules that stay adapters go (default\n"
 	"                       MERGED.rest.safetensors)\n"
 	"  -o, --output MERGED  the merged checkpoint (-: standard output, and the\n"
-	"                       list of files written goes to standard error)\n",
+	"                       list of files written goes to standard error)\n"
+	"      --force          merge although the adapter records another backbone\n"
+	"                       (a different backbone_sha256)\n",
 };
 
 int cmd_merge(int argc, char **argv)
@@ -39,11 +41,12 @@ int cmd_merge(int argc, char **argv)
 		{"task", required_argument, 0, 't'},
 		{"rest", required_argument, 0, 'r'},
 		{"output", required_argument, 0, 'o'},
+		{"force", no_argument, 0, 1001},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *apath = NULL, *task = NULL, *rest = NULL, *out = NULL;
-	int c, status;
+	int c, status, force = 0;
 	while ((c = getopt_long(argc, argv, "b:a:t:r:o:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': backbone = optarg; break;
@@ -51,6 +54,7 @@ int cmd_merge(int argc, char **argv)
 		case 't': task = optarg; break;
 		case 'r': rest = optarg; break;
 		case 'o': out = optarg; break;
+		case 1001: force = 1; break;
 		default:
 			if (al_cli_common(&help, c, optarg, &status) < 0)
 				return status;
@@ -65,7 +69,7 @@ int cmd_merge(int argc, char **argv)
 	char restbuf[4096];
 	al_adapter *left = NULL;
 	al_model mo;
-	al_model_spec ms = {.backbone = backbone, .adapter = apath};
+	al_model_spec ms = {.backbone = backbone, .adapter = apath, .force = force};
 	if (al_model_open(&mo, &ms, &e) < 0) {
 		al_error("%s", e.msg);
 		return AL_EXIT_FAIL;

@@ -19,6 +19,7 @@
 #include "trainer/forward.h"
 #include "trainer/objective.h"
 #include "trainer/optim.h"
+#include "trainer/model.h"
 #include "trainer/run_setup.h"
 #include "trainer/runlog.h"
 #include "trainer/tasks.h"
@@ -150,6 +151,9 @@ static int open_adapter(run *r, al_err *e)
 			return al_err_set(e, AL_EINVAL, "'%s' is a %s adapter; resume it with "
 					  "--method %s", s->output, al_method_name(r->ad->method),
 					  al_method_name(r->ad->method));
+		if (s->method != AL_METHOD_FULL && !s->force &&
+		    al_model_check_backbone(r->ad, s->output, s->backbone, e) < 0)
+			return e->code;
 		return 0;
 	}
 	al_adapter_opts o = {
@@ -382,6 +386,10 @@ static int train_loop(run *r, al_err *e)
 		note(r, AL_TRAIN_NOTE, "training %d examples, %s, %zu parameters, %ld steps of "
 		     "%ld%s", n, al_method_name(s->method), al_adapter_nparams(r->ad), s->steps,
 		     s->batch, s->resume ? " (resumed)" : "");
+	if (s->batch > n && n > 0)
+		note(r, AL_TRAIN_WARN, "the batch of %ld is larger than the %d training examples: "
+		     "each step goes through them all %.1f times (a smaller --batch gives more "
+		     "steps for the time)", s->batch, n, (double)s->batch / n);
 	r->t0 = now(CLOCK_MONOTONIC);
 	r->ema = NAN;
 	for (long step = r->start; step < s->steps; step++) {
