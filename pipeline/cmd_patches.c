@@ -274,6 +274,8 @@ int cmd_patches(int argc, char **argv)
 		return al_cli_usage(&help, "an output file (-o) is required");
 	if (optind == argc)
 		return al_cli_usage(&help, "at least one IMAGE is required");
+	if (png && !strcmp(png, "-") && !strcmp(out, "-"))
+		return al_cli_usage(&help, "-o - and --png - would both write to standard output");
 	al_err e = {0};
 	al_vit *vit = NULL;
 	if (vitpath && !(vit = al_vit_load(vitpath, &e))) {

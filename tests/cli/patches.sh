@@ -132,7 +132,8 @@ for args in "$D/video-001.jpeg" "-o $T/x.safetensors" "-s 0 -o $T/x.safetensors 
 	"--std 0.5,0,0.5 -o $T/x.safetensors $D/video-001.jpeg" \
 	"--std nan,1,1 -o $T/nf.safetensors $D/video-001.jpeg" "--mean inf,0,0 -o $T/nf.safetensors $D/video-001.jpeg" \
 	"--mean 0,-nan,0 -o $T/nf.safetensors $D/video-001.jpeg" \
-	"--mean 1e38,0,0 --std 0.1,1,1 -o $T/nf.safetensors $D/video-001.jpeg"; do
+	"--mean 1e38,0,0 --std 0.1,1,1 -o $T/nf.safetensors $D/video-001.jpeg" \
+	"--png - -o - $D/video-001.jpeg"; do
 	# shellcheck disable=SC2086
 	run patches $args
 	expect_rc 2 "usage error: patches $args"
