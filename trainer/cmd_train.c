@@ -8,7 +8,6 @@
 
 #include "lib/cli.h"
 #include "lib/log.h"
-#include "pipeline/spm.h"
 #include "trainer/adalink.h"
 #include "trainer/objective.h"
 #include "trainer/optim.h"
@@ -330,15 +329,6 @@ int cmd_train(int argc, char **argv)
 
 	al_err e = {0};
 	al_train_result r;
-	if (s.spm && s.objective == AL_OBJ_SUPERVISED) {
-		/* read it now: a dev metric may never come to need it */
-		al_spm *sp = al_spm_new(s.spm, &e);
-		if (!sp) {
-			al_error("--model: %s", e.msg);
-			return AL_EXIT_FAIL;
-		}
-		al_spm_free(sp);
-	}
 	double last = -1;
 	if (al_train_run(&s, print_event, &last, &r, &e) < 0) {
 		al_error("%s", e.msg);

@@ -207,6 +207,19 @@ static int open_training(run *r, al_err *e)
 	return 0;
 }
 
+/* --model read once when no dev metric has read it, so that a file that
+ * is no tokenizer fails before training, not never. */
+static int spm_readable(const run *r, al_err *e)
+{
+	if (!r->s->spm || r->sp || r->s->objective != AL_OBJ_SUPERVISED)
+		return 0;   /* none, read already, or pretraining's (read at the start) */
+	al_spm *sp = al_spm_new(r->s->spm, e);
+	if (!sp)
+		return al_err_wrap(e, "--model");
+	al_spm_free(sp);
+	return 0;
+}
+
 /* The dev metric, and the best values a resumed run had reached. */
 static int open_eval(run *r, al_err *e)
 {
@@ -214,11 +227,12 @@ static int open_eval(run *r, al_err *e)
 	r->best_dev = INFINITY;
 	r->best_metric = -INFINITY;
 	if (!r->dev)
-		return 0;
+		return spm_readable(r, e);
 	char why[512] = "";
-	if (s->objective == AL_OBJ_SUPERVISED &&   /* pretraining: the dev loss alone */
-	    al_run_eval_setup(r->dev, s->train ? s->catalog : NULL, s->dev, s->spm, s->metric,
-			      &r->sp, &r->eo, why, sizeof why, e) < 0)
+	if ((s->objective == AL_OBJ_SUPERVISED &&   /* pretraining: the dev loss alone */
+	     al_run_eval_setup(r->dev, s->train ? s->catalog : NULL, s->dev, s->spm, s->metric,
+			       &r->sp, &r->eo, why, sizeof why, e) < 0) ||
+	    spm_readable(r, e) < 0)
 		return e->code;
 	if (*why)
 		note(r, AL_TRAIN_NOTE, "%s", why);
