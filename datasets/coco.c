@@ -22,6 +22,7 @@ typedef struct coco_file {
 	cap *caps;
 	size_t ncaps, capcap;
 	size_t first_item;
+	long nimages, nannots;   /* elements seen in "images", "annotations" */
 } coco_file;
 
 static int bad_field(al_ds *ds, al_err *e, const char *name, const char *key,
@@ -40,15 +41,37 @@ static const char *id_text(const al_jnode *obj, const char *key)
 	return n->s;
 }
 
+/* The official files' big members are arrays: key's value n, which the
+ * stream hands over whole when it is not one, is an error naming its type. */
+static int not_array(const char *name, const char *key, const al_jnode *n, al_err *e)
+{
+	static const char *const what[] = {"null", "a boolean", "a number", "a string",
+					   "an array", "an object"};
+	return al_err_set(e, AL_EFORMAT, "'%s': \"%s\" must be an array, not %s", name,
+			  key, what[n->type]);
+}
+
+/* A required array that held no element (absent or empty): an error. */
+static int required(const char *name, const char *key, long count, al_err *e)
+{
+	if (count > 0)
+		return 0;
+	return al_err_set(e, AL_EFORMAT, "'%s': no \"%s\" array, or an empty one", name,
+			  key);
+}
+
 static int coco_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 		      al_err *e)
 {
 	coco_file *cf = ctx;
 	al_ds *ds = cf->ds;
 	char where[700];
+	int images = strcmp(key, "images") == 0, annots = strcmp(key, "annotations") == 0;
 	if (idx < 0)
-		return 0;
-	if (strcmp(key, "images") == 0) {
+		return images || annots ? not_array(cf->name, key, n, e) : 0;
+	cf->nimages += images;
+	cf->nannots += annots;
+	if (images) {
 		const char *id = id_text(n, "id");
 		const char *file = al_jstr(n, "file_name");
 		if (!id)
@@ -155,6 +178,8 @@ static int coco_annot(al_ds *ds, al_source *src, const char *name,
 	if (!(cf.ids = al_strmap_new()))
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	int rc = al_ds_parse_json(ds, src, name, coco_piece, &cf, e);
+	if (rc == 0 && (rc = required(name, "images", cf.nimages, e)) == 0)
+		rc = required(name, "annotations", cf.nannots, e);
 	if (rc == 0)
 		rc = attach(&cf, e);
 	al_strmap_free(cf.ids);
@@ -181,6 +206,7 @@ typedef struct karp {
 	al_ds *ds;
 	const char *name;
 	al_strmap *ids;
+	long nimages;    /* elements seen in "images" */
 } karp;
 
 static int karp_piece(void *ctx, const char *key, long idx, const al_jnode *n,
@@ -188,8 +214,11 @@ static int karp_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 {
 	karp *k = ctx;
 	al_ds *ds = k->ds;
-	if (idx < 0 || strcmp(key, "images") != 0)
+	if (strcmp(key, "images") != 0)
 		return 0;
+	if (idx < 0)
+		return not_array(k->name, key, n, e);
+	k->nimages++;
 	const char *split = al_jstr(n, "split");
 	const char *file = al_jstr(n, "filename");
 	const char *dir = al_jstr(n, "filepath");
@@ -247,6 +276,8 @@ static int karp_annot(al_ds *ds, al_source *src, const char *name,
 	if (!(k.ids = al_strmap_new()))
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	int rc = al_ds_parse_json(ds, src, name, karp_piece, &k, e);
+	if (rc == 0)
+		rc = required(name, "images", k.nimages, e);
 	al_strmap_free(k.ids);
 	return rc;
 }

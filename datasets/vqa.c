@@ -45,6 +45,8 @@ typedef struct vfile {
 	vqa_state *vs;
 	const char *name, *split;
 	char subtype[64];       /* VQA: "val2014" */
+	const char *main_key;   /* the array the file must hold */
+	long nmain;             /* elements seen in it */
 } vfile;
 
 static vqa_state *state(al_ds *ds, al_err *e)
@@ -140,12 +142,34 @@ static const char *vqa_split(const char *subtype)
 
 /* ---- VQAv2 / OK-VQA ---- */
 
+/* The official files' big members are arrays: key's value n, which the
+ * stream hands over whole when it is not one, is an error naming its type. */
+static int not_array(const char *name, const char *key, const al_jnode *n, al_err *e)
+{
+	static const char *const what[] = {"null", "a boolean", "a number", "a string",
+					   "an array", "an object"};
+	return al_err_set(e, AL_EFORMAT, "'%s': \"%s\" must be an array, not %s", name,
+			  key, what[n->type]);
+}
+
+/* A required array that held no element (absent or empty): an error. */
+static int required(const char *name, const char *key, long count, al_err *e)
+{
+	if (count > 0)
+		return 0;
+	return al_err_set(e, AL_EFORMAT, "'%s': no \"%s\" array, or an empty one", name,
+			  key);
+}
+
 static int vqa_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 		     al_err *e)
 {
 	vfile *f = ctx;
 	al_ds *ds = f->ds;
 	char where[700];
+	if (idx < 0 && strcmp(key, f->main_key) == 0)
+		return not_array(f->name, key, n, e);
+	f->nmain += idx >= 0 && strcmp(key, f->main_key) == 0;
 	if (idx < 0) {
 		if (strcmp(key, "data_subtype") == 0 && n->type == AL_J_STR) {
 			snprintf(f->subtype, sizeof f->subtype, "%s", n->s);
@@ -252,7 +276,9 @@ static int vqa_annot(al_ds *ds, al_source *src, const char *name,
 		f.vs->annot_files++;
 		snprintf(f.vs->annot_split, sizeof f.vs->annot_split, "%s", f.split);
 	}
-	return al_ds_parse_json(ds, src, name, vqa_piece, &f, e);
+	f.main_key = questions ? "questions" : "annotations";
+	int rc = al_ds_parse_json(ds, src, name, vqa_piece, &f, e);
+	return rc < 0 ? rc : required(name, f.main_key, f.nmain, e);
 }
 
 static int vqa_seal(al_ds *ds, al_err *e)
@@ -366,8 +392,11 @@ static int data_piece(void *ctx, const char *key, long idx, const al_jnode *n,
 	vfile *f = &d->f;
 	al_ds *ds = f->ds;
 	const data_kind *k = d->k;
-	if (idx < 0 || strcmp(key, "data") != 0)
+	if (strcmp(key, "data") != 0)
 		return 0;
+	if (idx < 0)
+		return not_array(f->name, key, n, e);
+	f->nmain++;
 	char where[700], image[512], keybuf[512];
 	snprintf(where, sizeof where, "'%s': data[%ld]", f->name, idx);
 	const char *id = id_text(n, k->qid);
@@ -444,7 +473,8 @@ static int data_annot(al_ds *ds, al_source *src, const char *name,
 	if (!al_ds_want_split(ds, d.f.split))
 		return 0;
 	ds->annots++;
-	return al_ds_parse_json(ds, src, name, data_piece, &d, e);
+	int rc = al_ds_parse_json(ds, src, name, data_piece, &d, e);
+	return rc < 0 ? rc : required(name, "data", d.f.nmain, e);
 }
 
 static int textvqa_is_annot(al_ds *ds, const char *name, const char *base)

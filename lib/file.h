@@ -5,6 +5,12 @@
  * over path, so a reader never sees a half-written file and a crash leaves
  * at worst a stale "path.tmp.*" that nothing reads.  al_afile_abort()
  * removes the temporary file.
+ *
+ * The target decides: a new or regular file is written that way; a
+ * symlink to a regular file replaces the file it names (the link stays);
+ * "-" (standard output), a device, a FIFO and a symlink to nothing are
+ * written straight through, with no temporary file and no rename, so
+ * they stay what they are; a failed write there cannot be taken back.
  */
 #ifndef AL_FILE_H
 #define AL_FILE_H
@@ -31,6 +37,8 @@ typedef struct al_afile al_afile;
 al_afile *al_afile_open(const char *path, al_err *e);
 FILE *al_afile_fp(al_afile *f);
 const char *al_afile_path(const al_afile *f);  /* the final path */
+/* 1 when f writes straight into its target (which may not seek). */
+int al_afile_direct(const al_afile *f);
 /* Flush, fsync, close and rename; frees f whatever the outcome. */
 int al_afile_commit(al_afile *f, al_err *e);
 /* Close and remove the temporary file; frees f.  NULL is allowed. */

@@ -2,11 +2,16 @@
  * safetensors_write.c). */
 #include "safetensors.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yajl/yajl_parse.h>
 
@@ -534,6 +539,88 @@ al_st *al_st_open_mem(const void *buf, size_t size, const char *label, al_err *e
 	return open_buf(st, e);
 }
 
+/* Read up to n bytes into b; returns how many came (short at the end). */
+static size_t read_full(int fd, uint8_t *b, size_t n, int *err)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, b + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			*err = r < 0 ? errno : 0;
+			break;
+		}
+		got += (size_t)r;
+	}
+	return got;
+}
+
+/* A pipe or device: read the 8-byte length, refuse a header length out of
+ * bounds before reading more, then the header, then exactly the data it
+ * describes and one byte more (to see extra bytes), so that /dev/zero or
+ * an endless stream is refused at once instead of read into memory. */
+static al_st *open_stream(al_st *st, int fd, al_err *e)
+{
+	int err = 0;
+	uint8_t *b = malloc(8);
+	if (!b) {
+		al_err_set(e, AL_ENOMEM, "out of memory");
+		goto bad;
+	}
+	st->map = (al_map){b, read_full(fd, b, 8, &err), 0};
+	uint64_t n = 0;
+	for (int i = 7; i >= 0; i--)
+		n = n << 8 | b[i];
+	if (!err && st->map.size == 8 && n >= 2 && n <= AL_ST_MAX_HEADER) {
+		if (!(b = realloc(b, 8 + (size_t)n))) {
+			al_err_set(e, AL_ENOMEM, "out of memory");
+			goto bad;
+		}
+		st->map.data = b;
+		st->map.size = 8 + read_full(fd, b + 8, (size_t)n, &err);
+	}
+	if (err) {
+		al_err_set(e, AL_EIO, "'%s': read failed: %s", st->label, strerror(err));
+		goto bad;
+	}
+	st->buf = st->map.data;
+	st->size = st->map.size;
+	if (st->size < 8 + n || n < 2 || n > AL_ST_MAX_HEADER)
+		return open_buf(st, e);   /* which says what is wrong */
+	st->hlen = n;
+	if (parse_header(st, e) < 0)
+		goto bad;
+	uint64_t dsize = 0;
+	for (size_t i = 0; i < st->n; i++)
+		dsize = st->t[i].end > dsize ? st->t[i].end : dsize;
+	if (dsize > SIZE_MAX - 9 - n || !(b = realloc(b, 8 + n + dsize + 1))) {
+		al_err_set(e, AL_ENOMEM, "'%s': out of memory for %" PRIu64 " bytes of "
+			   "data", st->label, dsize);
+		goto bad;
+	}
+	st->map.data = b;
+	st->map.size = 8 + n + read_full(fd, b + 8 + n, dsize + 1, &err);
+	if (err) {
+		al_err_set(e, AL_EIO, "'%s': read failed: %s", st->label, strerror(err));
+		goto bad;
+	}
+	if (st->map.size > 8 + n + dsize) {
+		al_err_set(e, AL_EFORMAT, "'%s': bytes after the last tensor's data (which "
+			   "ends at %" PRIu64 "); the header does not describe the whole "
+			   "file", st->label, dsize);
+		goto bad;
+	}
+	st->buf = st->map.data;
+	st->size = st->map.size;
+	if (check_layout(st, e) < 0)
+		goto bad;
+	return st;
+bad:
+	al_st_free(st);
+	return NULL;
+}
+
 al_st *al_st_open(const char *path, al_err *e)
 {
 	al_st *st = calloc(1, sizeof *st);
@@ -542,6 +629,16 @@ al_st *al_st_open(const char *path, al_err *e)
 		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
 	}
+	struct stat sb;
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+		st = open_stream(st, fd, e);
+		if (fd > 0)
+			close(fd);
+		return st;
+	}
+	if (fd > 0)
+		close(fd);
 	if (al_map_file(path, &st->map, e) < 0) {
 		al_st_free(st);
 		return NULL;

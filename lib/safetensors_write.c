@@ -6,7 +6,10 @@
  * the declared order.  A tensor dropped on the way leaves no gap: at
  * commit the header is made again for the tensors kept and their data,
  * written one after the other, is moved up under it.  The new header is
- * never longer than the first: it has fewer entries and no offset grows. */
+ * never longer than the first: it has fewer entries and no offset grows.
+ * A target written straight through (standard output, a FIFO, a device)
+ * cannot seek back: the file is made in an anonymous temporary file and
+ * copied into it, front to back, at commit. */
 #include "safetensors.h"
 
 #include <inttypes.h>
@@ -40,6 +43,8 @@ struct al_st_writer {
 	size_t nmeta, metacap;
 	enum { W_DECLARING, W_STREAMING, W_DONE } state;
 	al_afile *f;               /* the temporary file, while streaming */
+	FILE *spool;               /* writing straight through: the file is made
+				      here first, then copied (drops move data) */
 	size_t next;               /* the next tensor to put or drop */
 	uint64_t base;             /* where the data starts */
 	uint64_t written;          /* data bytes written */
@@ -254,11 +259,20 @@ static int header(const al_st_writer *w, unsigned char **buf, size_t *len, al_er
 	return 0;
 }
 
+/* Where the bytes go: the spool, else the (temporary) file. */
+static FILE *out(const al_st_writer *w)
+{
+	return w->spool ? w->spool : al_afile_fp(w->f);
+}
+
 /* Give up the temporary file after an error; rc passes through. */
 static int stop(al_st_writer *w, int rc)
 {
 	al_afile_abort(w->f);
 	w->f = NULL;
+	if (w->spool)
+		fclose(w->spool);
+	w->spool = NULL;
 	w->state = W_DONE;
 	return rc;
 }
@@ -276,7 +290,10 @@ int al_st_writer_begin(al_st_writer *w, al_err *e)
 	}
 	w->state = W_STREAMING;
 	w->base = hl;
-	if (fwrite(h, 1, hl, al_afile_fp(w->f)) != hl)
+	if (al_afile_direct(w->f) && !(w->spool = tmpfile()))
+		rc = stop(w, al_err_errno(e, AL_EIO, "'%s': unable to create a temporary "
+					  "file", w->path));
+	else if (fwrite(h, 1, hl, out(w)) != hl)
 		rc = stop(w, al_err_errno(e, AL_EIO, "unable to write '%s'", w->path));
 	free(h);
 	return rc;
@@ -304,7 +321,7 @@ int al_st_writer_put(al_st_writer *w, const void *data, al_err *e)
 	const wtensor *t = &w->t[w->next];
 	if (t->bytes && !data)
 		return al_err_set(e, AL_EINVAL, "'%s': tensor '%s' has no data", w->path, t->name);
-	if (t->bytes && fwrite(data, 1, t->bytes, al_afile_fp(w->f)) != t->bytes)
+	if (t->bytes && fwrite(data, 1, t->bytes, out(w)) != t->bytes)
 		return stop(w, al_err_errno(e, AL_EIO, "unable to write '%s'", w->path));
 	w->written += t->bytes;
 	w->next++;
@@ -330,7 +347,7 @@ static int compact(al_st_writer *w, al_err *e)
 	int rc = header(w, &h, &hl, e);
 	if (rc < 0)
 		return rc;
-	FILE *fp = al_afile_fp(w->f);
+	FILE *fp = out(w);
 	int fd = fileno(fp);
 	enum { STEP = 1 << 20 };
 	char *buf = malloc(STEP);
@@ -359,6 +376,26 @@ static int compact(al_st_writer *w, al_err *e)
 	return rc;
 }
 
+/* Copy the spooled file, front to back, into the target. */
+static int unspool(al_st_writer *w, al_err *e)
+{
+	char buf[1 << 16];
+	size_t k;
+	FILE *to = al_afile_fp(w->f);
+	if (fflush(w->spool) != 0 || fseeko(w->spool, 0, SEEK_SET) != 0)
+		return al_err_errno(e, AL_EIO, "'%s': unable to read the temporary file",
+				    w->path);
+	while ((k = fread(buf, 1, sizeof buf, w->spool)) > 0)
+		if (fwrite(buf, 1, k, to) != k)
+			return al_err_errno(e, AL_EIO, "unable to write '%s'", w->path);
+	if (ferror(w->spool))
+		return al_err_errno(e, AL_EIO, "'%s': unable to read the temporary file",
+				    w->path);
+	fclose(w->spool);
+	w->spool = NULL;
+	return 0;
+}
+
 int al_st_writer_commit(al_st_writer *w, al_err *e)
 {
 	int rc;
@@ -376,6 +413,8 @@ int al_st_writer_commit(al_st_writer *w, al_err *e)
 				  w->t[w->next].name);
 	if (w->ndropped && (rc = compact(w, e)) < 0)
 		return stop(w, rc);
+	if (w->spool && (rc = unspool(w, e)) < 0)
+		return stop(w, rc);
 	rc = al_afile_commit(w->f, e);   /* it frees f, committed or not */
 	w->f = NULL;
 	w->state = W_DONE;
@@ -387,6 +426,8 @@ void al_st_writer_free(al_st_writer *w)
 	if (!w)
 		return;
 	al_afile_abort(w->f);
+	if (w->spool)
+		fclose(w->spool);
 	for (size_t i = 0; i < w->n; i++)
 		free(w->t[i].name);
 	for (size_t i = 0; i < 2 * w->nmeta; i++)

@@ -1,6 +1,7 @@
 /* cmd_patches.c: adalink patches: images to normalised patch tensors in a
  * safetensors file. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ static int parse3(const char *s, float v[3])
 	for (int c = 0; c < 3; c++) {
 		errno = 0;
 		v[c] = strtof(s, &end);
-		if (end == s || errno)
+		if (end == s || errno || !isfinite(v[c]))
 			return -1;
 		if (c < 2 && *end != ',')
 			return -1;
@@ -273,6 +274,8 @@ int cmd_patches(int argc, char **argv)
 		return al_cli_usage(&help, "an output file (-o) is required");
 	if (optind == argc)
 		return al_cli_usage(&help, "at least one IMAGE is required");
+	if (png && !strcmp(png, "-") && !strcmp(out, "-"))
+		return al_cli_usage(&help, "-o - and --png - would both write to standard output");
 	al_err e = {0};
 	al_vit *vit = NULL;
 	if (vitpath && !(vit = al_vit_load(vitpath, &e))) {

@@ -1,6 +1,7 @@
 /* image_patch.c: normalisation, patch layout, and file-to-patches. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +59,17 @@ int al_patch_opts_check(const al_patch_opts *o, al_err *e)
 	if (o->patch <= 0 || o->size % o->patch)
 		return al_err_set(e, AL_EINVAL, "patch size %d does not divide the image size %d",
 				  o->patch, o->size);
-	for (int c = 0; c < 3; c++)
+	for (int c = 0; c < 3; c++) {
 		if (o->std[c] == 0.0f)
 			return al_err_set(e, AL_EINVAL, "std of channel %d is 0", c);
+		/* the values written, (0 - mean) / std and (1 - mean) / std at the
+		 * ends, must be finite floats (this also refuses NaN and infinity) */
+		float lo = (float)((0.0 - o->mean[c]) / o->std[c]);
+		float hi = (float)((1.0 - o->mean[c]) / o->std[c]);
+		if (!isfinite(lo) || !isfinite(hi))
+			return al_err_set(e, AL_EINVAL, "mean %g and std %g of channel %d give "
+					  "values past the float range", o->mean[c], o->std[c], c);
+	}
 	return 0;
 }
 

@@ -44,7 +44,9 @@ CLI_TESTS = \
 	tests/cli/catalog_commands.sh \
 	tests/cli/corpus_mk.sh \
 	tests/cli/t5_config.sh \
-	tests/cli/image_limits.sh
+	tests/cli/image_limits.sh \
+	tests/cli/output_targets.sh \
+	tests/cli/backbone_check.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
 EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \

@@ -32,7 +32,9 @@ static const al_cmd_help help = {
 	"                       results do not depend on it beyond rounding\n"
 	"      --projection F   vision_projection.weight [d_model, D] from the\n"
 	"                       safetensors file F, for image inputs (replacing the\n"
-	"                       backbone's own, if any)\n",
+	"                       backbone's own, if any)\n"
+	"      --force          apply the adapter although it records another\n"
+	"                       backbone (a different backbone_sha256)\n",
 };
 
 /* Run the examples held in xs and print their lines; empties xs. */
@@ -71,11 +73,12 @@ int cmd_forward(int argc, char **argv)
 		{"grad", required_argument, 0, 'g'},
 		{"batch", required_argument, 0, 'B'},
 		{"projection", required_argument, 0, 1000},
+		{"force", no_argument, 0, 1001},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *adapter_path = NULL, *grad_path = NULL, *proj = NULL;
-	int c, status;
+	int c, status, force = 0;
 	long batch = 8;
 	while ((c = getopt_long(argc, argv, "b:a:g:B:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
@@ -83,6 +86,7 @@ int cmd_forward(int argc, char **argv)
 		case 'a': adapter_path = optarg; break;
 		case 'g': grad_path = optarg; break;
 		case 1000: proj = optarg; break;
+		case 1001: force = 1; break;
 		case 'B':
 			if (al_parse_long(optarg, 1, 4096, &batch) < 0)
 				return al_cli_usage(&help, "--batch wants 1 to 4096 lines, not '%s'", optarg);
@@ -113,7 +117,7 @@ int cmd_forward(int argc, char **argv)
 	al_progress *pg = NULL;
 	al_model mo = {0};
 	al_model_spec ms = {.backbone = backbone, .projection = proj, .adapter = adapter_path,
-			    .train_all = grad_path != NULL};
+			    .train_all = grad_path != NULL, .force = force};
 	al_example *xs = calloc(batch, sizeof *xs);
 	if (!xs)
 		al_err_set(&e, AL_ENOMEM, "out of memory");

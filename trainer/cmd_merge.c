@@ -24,10 +24,14 @@ static const al_cmd_help help = {
 	"  -b, --backbone CKPT  the backbone the adapter was trained on\n"
 	"  -a, --adapter A      the adapter (.safetensors)\n"
 	"  -t, --task T         fold the text module of task T (per-task adapters;\n"
-	"                       default: the shared module)\n"
+	"                       default: the shared module); T must be one of the\n"
+	"                       adapter's tasks\n"
 	"  -r, --rest R         where modules that stay adapters go (default\n"
 	"                       MERGED.rest.safetensors)\n"
-	"  -o, --output MERGED  the merged checkpoint\n",
+	"  -o, --output MERGED  the merged checkpoint (-: standard output, and the\n"
+	"                       list of files written goes to standard error)\n"
+	"      --force          merge although the adapter records another backbone\n"
+	"                       (a different backbone_sha256)\n",
 };
 
 int cmd_merge(int argc, char **argv)
@@ -38,11 +42,12 @@ int cmd_merge(int argc, char **argv)
 		{"task", required_argument, 0, 't'},
 		{"rest", required_argument, 0, 'r'},
 		{"output", required_argument, 0, 'o'},
+		{"force", no_argument, 0, 1001},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	const char *backbone = NULL, *apath = NULL, *task = NULL, *rest = NULL, *out = NULL;
-	int c, status;
+	int c, status, force = 0;
 	while ((c = getopt_long(argc, argv, "b:a:t:r:o:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': backbone = optarg; break;
@@ -50,6 +55,7 @@ int cmd_merge(int argc, char **argv)
 		case 't': task = optarg; break;
 		case 'r': rest = optarg; break;
 		case 'o': out = optarg; break;
+		case 1001: force = 1; break;
 		default:
 			if (al_cli_common(&help, c, optarg, &status) < 0)
 				return status;
@@ -64,7 +70,7 @@ int cmd_merge(int argc, char **argv)
 	char restbuf[4096];
 	al_adapter *left = NULL;
 	al_model mo;
-	al_model_spec ms = {.backbone = backbone, .adapter = apath};
+	al_model_spec ms = {.backbone = backbone, .adapter = apath, .force = force};
 	if (al_model_open(&mo, &ms, &e) < 0) {
 		al_error("%s", e.msg);
 		return AL_EXIT_FAIL;
@@ -97,6 +103,11 @@ int cmd_merge(int argc, char **argv)
 		if (!(left = al_merge_rest(ad, &e)) && e.code < 0)
 			goto fail;
 		if (left) {
+			if (!rest && strcmp(out, "-") == 0) {
+				al_err_set(&e, AL_EINVAL, "'%s' has image modules, which stay an "
+					   "adapter: with -o -, say where with --rest", apath);
+				goto fail;
+			}
 			if (!rest) {
 				snprintf(restbuf, sizeof restbuf, "%s.rest.safetensors", out);
 				rest = restbuf;
@@ -109,9 +120,10 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (al_t5_save(m, out, &e) < 0)
 		goto fail;
-	printf("%s\t%s\n", out, ad->method == AL_METHOD_LORA ? "lora" : "text");
+	FILE *said = strcmp(out, "-") == 0 ? stderr : stdout;   /* stdout holds MERGED */
+	fprintf(said, "%s\t%s\n", out, ad->method == AL_METHOD_LORA ? "lora" : "text");
 	if (left && left->nmods)
-		printf("%s\timage\n", rest);
+		fprintf(said, "%s\timage\n", rest);
 	rc = fflush(stdout) == 0 ? AL_EXIT_OK : AL_EXIT_FAIL;
 	goto done;
 fail:

@@ -1,4 +1,5 @@
 /* cmd_predict.c: adalink predict: decode outputs for inputs. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,9 @@ static const al_cmd_help help = {
 	"  -d, --data NAMES          ... these builds, comma-separated\n"
 	"      --projection F        vision_projection.weight [d_model, D] from the\n"
 	"                            safetensors file F, for image inputs (replacing\n"
-	"                            the backbone's own, if any)\n",
+	"                            the backbone's own, if any)\n"
+	"      --force               apply the adapter although it records another\n"
+	"                            backbone (a different backbone_sha256)\n",
 };
 
 typedef struct printer {
@@ -50,7 +53,10 @@ static int print(void *ctx, const al_example *x, long number, const int *ids, in
 {
 	const printer *pr = ctx;
 	const al_spm *sp = pr->sp;
-	(void)err;
+	if (!isfinite(score))   /* JSON has no NaN or infinity */
+		return al_err_set(err, AL_ENUMERIC, "example %ld%s%s%s: the score is %g: NaN "
+				  "or infinite", number, x->id[0] ? " (id " : "", x->id,
+				  x->id[0] ? ")" : "", score);
 	fputs("{\"id\": ", stdout);
 	if (x->id_is_number)
 		fputs(x->id, stdout);
@@ -99,6 +105,7 @@ int cmd_predict(int argc, char **argv)
 		{"catalog", required_argument, 0, 'C'},
 		{"data", required_argument, 0, 'd'},
 		{"projection", required_argument, 0, 1000},
+		{"force", no_argument, 0, 1001},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
@@ -106,7 +113,7 @@ int cmd_predict(int argc, char **argv)
 	const char *proj = NULL;
 	al_search_opts d = {1, 32, 0.0};
 	long v;
-	int c, status;
+	int c, status, force = 0;
 	char *end;
 	while ((c = getopt_long(argc, argv, "b:a:k:L:p:m:C:d:" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
@@ -116,6 +123,7 @@ int cmd_predict(int argc, char **argv)
 		case 'C': catalog = optarg; break;
 		case 'd': data = optarg; break;
 		case 1000: proj = optarg; break;
+		case 1001: force = 1; break;
 		case 'k':
 			if (al_parse_long(optarg, 1, 64, &v) < 0)
 				return al_cli_usage(&help, "--beam wants 1 to 64, not '%s'", optarg);
@@ -128,7 +136,7 @@ int cmd_predict(int argc, char **argv)
 			break;
 		case 'p':
 			d.length_penalty = strtod(optarg, &end);
-			if (end == optarg || *end || d.length_penalty < 0 || d.length_penalty > 10)
+			if (end == optarg || *end || !(d.length_penalty >= 0 && d.length_penalty <= 10))
 				return al_cli_usage(&help, "--length-penalty wants a number from 0 "
 						    "to 10, not '%s'", optarg);
 			break;
@@ -155,7 +163,7 @@ int cmd_predict(int argc, char **argv)
 	al_examples *src = NULL;
 	al_model mo = {0};
 	al_model_spec ms = {.backbone = backbone, .projection = proj, .adapter = adapter_path,
-			    .fold_lora = 1};
+			    .fold_lora = 1, .force = force};
 	printer pr = {0};
 	if (al_model_open(&mo, &ms, &e) < 0 || (model && !(pr.sp = al_spm_new(model, &e))) ||
 	    (catalog && !(src = al_examples_builds(catalog, data, &e))))

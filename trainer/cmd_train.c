@@ -91,6 +91,8 @@ static const al_cmd_help help = {
 	"  -s, --seed S            initialisation and example order (default 0)\n"
 	"  -e, --eval-every K      report the dev loss every K steps (default 100)\n"
 	"  -R, --resume            continue from ADAPTER and ADAPTER.state exactly\n"
+	"      --force             resume although ADAPTER records another backbone\n"
+	"                          (a different backbone_sha256)\n"
 	"  -o, --output ADAPTER    where to write the adapter (.safetensors)\n",
 };
 
@@ -111,21 +113,32 @@ static void print_step(const al_train_event *ev)
 	al_info("%s", line);
 }
 
+/* Seconds without a step line before one is printed anyway: the first
+ * (slow steps, e.g. a batch far larger than the data, show progress
+ * early), then the next ones. */
+enum { FIRST_LINE_S = 2, QUIET_S = 60 };
+
 /* The run's events as log lines; with -v every step's, with its CPU time
- * beside the wall clock (bench/methods reads it). */
+ * beside the wall clock (bench/methods reads it).  *last is the wall time
+ * of the last step line (-1: none yet). */
 static void print_event(void *ctx, const al_train_event *ev)
 {
-	(void)ctx;
+	double *last = ctx;
 	if (ev->kind == AL_TRAIN_NOTE)
 		al_info("%s", ev->msg);
 	else if (ev->kind == AL_TRAIN_WARN)
 		al_warn("%s", ev->msg);
-	else if (ev->kind == AL_TRAIN_REPORT)
+	else if (ev->kind == AL_TRAIN_REPORT) {
 		print_step(ev);
-	else if (al_log_level() >= AL_LOG_DEBUG) {
+		*last = ev->wall_s;
+	} else if (al_log_level() >= AL_LOG_DEBUG) {
 		al_debug("step %ld done at %.3f s, %.3f s of CPU", ev->step, ev->wall_s, ev->cpu_s);
 		if (!ev->report)   /* else the report's line follows */
 			print_step(ev);
+	} else if (!ev->report && ev->wall_s - (*last < 0 ? 0 : *last) >=
+		   (*last < 0 ? FIRST_LINE_S : QUIET_S)) {
+		print_step(ev);
+		*last = ev->wall_s;
 	}
 }
 
@@ -134,7 +147,7 @@ static void print_event(void *ctx, const al_train_event *ev)
 static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 {
 	enum { NO_DECAY = 1000, RUN, MODEL, METRIC, PROJ, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY,
-	       OBJECTIVE, INLEN, SCHEDULE };
+	       OBJECTIVE, INLEN, SCHEDULE, FORCE };
 	static const struct option opts[] = {
 		{"backbone", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
 		{"catalog", required_argument, 0, 'C'}, {"train", required_argument, 0, 't'},
@@ -158,6 +171,7 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 		{"objective", required_argument, 0, OBJECTIVE},
 		{"inputs-length", required_argument, 0, INLEN},
 		{"schedule", required_argument, 0, SCHEDULE},
+		{"force", no_argument, 0, FORCE},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
@@ -175,6 +189,7 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 		case 'M': s->modalities = optarg; break;
 		case 'T': s->per_task = 1; break;
 		case 'R': s->resume = 1; break;
+		case FORCE: s->force = 1; break;
 		case NO_DECAY: s->no_decay = 1; break;
 		case RUN: s->run = optarg; break;
 		case MODEL: s->spm = optarg; break;
@@ -288,6 +303,9 @@ static int check_options(int argc, char **argv, const al_train_spec *s)
 				    "from a text corpus: give --data RECORDS (adalink ingest text) and "
 				    "--model SPM, and no --train, --per-task or --sample",
 				    al_objective_name(s->objective));
+	if (s->output && strcmp(s->output, "-") == 0)
+		return al_cli_usage(&help, "--output names the adapter's file, with "
+				    "ADAPTER.state beside it: '-' cannot be one");
 	if (s->run && !s->catalog)
 		return al_cli_usage(&help, "--run names the run in a catalog: give --catalog DB");
 	if (optind < argc)
@@ -311,7 +329,8 @@ int cmd_train(int argc, char **argv)
 
 	al_err e = {0};
 	al_train_result r;
-	if (al_train_run(&s, print_event, NULL, &r, &e) < 0) {
+	double last = -1;
+	if (al_train_run(&s, print_event, &last, &r, &e) < 0) {
 		al_error("%s", e.msg);
 		return AL_EXIT_FAIL;
 	}

@@ -105,8 +105,10 @@ int al_example_parse(al_example *x, const char *json, const char *label, long li
 					rc = al_err_set(e, AL_EFORMAT, "%s: line %ld: "
 							"image_embeddings[%zu][%zu] is not a number",
 							label, line, p, k);
-				else
-					x->image[p * Dv + k] = (float)YAJL_GET_DOUBLE(v);
+				else if (!isfinite(x->image[p * Dv + k] = (float)YAJL_GET_DOUBLE(v)))
+					rc = al_err_set(e, AL_EFORMAT, "%s: line %ld: "
+							"image_embeddings[%zu][%zu] is past the "
+							"float range", label, line, p, k);
 			}
 		}
 		x->n_patches = (int)P;

@@ -1,6 +1,7 @@
 /* merge.c: folding LoRA and AdaLink's text module into the backbone. */
 #include "merge.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,9 +22,35 @@ int al_merge_lora(al_t5 *m, const al_adapter *a, al_err *e)
 	return 0;
 }
 
+/* 0 if a has no per-task modules or one of them is task's; else
+ * AL_ENOTFOUND naming the tasks a has. */
+static int known_task(const al_adapter *a, const char *task, al_err *e)
+{
+	char list[512] = "";
+	size_t k = 0;
+	for (int i = 0; i < a->nmods; i++) {
+		const char *t = a->mods[i].task;
+		if (!t[0])
+			continue;
+		if (strcmp(t, task) == 0)
+			return 0;
+		int seen = 0;
+		for (int j = 0; j < i && !seen; j++)
+			seen = strcmp(a->mods[j].task, t) == 0;
+		if (!seen && k < sizeof list)
+			k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k ? ", " : "", t);
+	}
+	if (!k)
+		return 0;   /* one shared module serves every task */
+	return al_err_set(e, AL_ENOTFOUND, "the adapter has no modules for task '%s' "
+			  "(it has: %s)", task, list);
+}
+
 int al_merge_text(al_t5 *m, al_adapter *a, const char *task, al_err *e)
 {
 	const al_t5_config *c = al_t5_cfg(m);
+	if (task && *task && known_task(a, task, e) < 0)
+		return e->code;
 	al_module *md = al_adapter_find(a, task, "text");
 	if (!md)
 		return al_err_set(e, AL_EINVAL, "the adapter has no text module%s%s to fold",

@@ -20,7 +20,10 @@
 int al_merge_lora(al_t5 *m, const al_adapter *a, al_err *e);
 
 /* Fold the text module that examples of task (NULL or "": no task) go
- * through into m's encoder embeddings; AL_EINVAL if there is none. */
+ * through into m's encoder embeddings; AL_EINVAL if there is none.  A
+ * task that the adapter's per-task modules do not name is AL_ENOTFOUND
+ * (the message lists the tasks it has), not a silent fall back to the
+ * shared module; an adapter with shared modules only takes any task. */
 int al_merge_text(al_t5 *m, al_adapter *a, const char *task, al_err *e);
 
 /* What cannot fold: a's image modules as an adapter of their own (with

@@ -1,10 +1,35 @@
 /* model.c: opening a backbone with its adapter for inference. */
 #include "model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "trainer/merge.h"
+#include "trainer/run_setup.h"
+
+int al_model_check_backbone(const al_adapter *a, const char *apath, const char *backbone,
+			    al_err *e)
+{
+	char want[65] = "", got[65];
+	yajl_val root = a && a->config ? yajl_tree_parse(a->config, NULL, 0) : NULL;
+	const char *path[] = {"backbone_sha256", NULL};
+	const char *sv = YAJL_GET_STRING(yajl_tree_get(root, path, yajl_t_string));
+	if (sv && strlen(sv) < sizeof want)
+		strcpy(want, sv);
+	yajl_tree_free(root);
+	if (!want[0] || strcmp(want, "folder") == 0)
+		return 0;   /* not recorded, or recorded as a sharded folder */
+	if (al_run_backbone_sha256(backbone, got, e) < 0)
+		return e->code;
+	if (strcmp(got, "folder") == 0 || strcmp(got, want) == 0)
+		return 0;   /* a sharded folder has no one hash to compare */
+	return al_err_set(e, AL_EINVAL, "'%s' was trained on another backbone (SHA-256 "
+			  "%.12s...), not '%s' (%.12s...); --force applies it anyway",
+			  apath, want, backbone, got);
+}
 
 int al_model_open(al_model *mo, const al_model_spec *s, al_err *e)
 {
@@ -13,6 +38,8 @@ int al_model_open(al_model *mo, const al_model_spec *s, al_err *e)
 		return e->code;
 	if ((s->projection && al_t5_set_projection(mo->t5, s->projection, e) < 0) ||
 	    (s->adapter && !(mo->adapter = al_adapter_load(s->adapter, e))) ||
+	    (mo->adapter && !s->force &&
+	     al_model_check_backbone(mo->adapter, s->adapter, s->backbone, e) < 0) ||
 	    (!s->adapter && s->train_all && !(mo->adapter = al_adapter_full(mo->t5, e))) ||
 	    (s->fold_lora && mo->adapter && mo->adapter->method == AL_METHOD_LORA &&
 	     al_merge_lora(mo->t5, mo->adapter, e) < 0)) {

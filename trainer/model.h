@@ -25,6 +25,7 @@ typedef struct al_model_spec {
 	int fold_lora;           /* fold a LoRA adapter into the weights (decoding) */
 	int train_all;           /* without an adapter: every weight as the trainable
 				    "adapter" (forward --grad of the backbone) */
+	int force;               /* apply the adapter whatever backbone it records */
 } al_model_spec;
 
 typedef struct al_model {
@@ -32,7 +33,16 @@ typedef struct al_model {
 	al_adapter *adapter;     /* owned; NULL: the backbone alone */
 } al_model;
 
-/* Open s into mo (zeroed first); on failure nothing is left open. */
+/* AL_EINVAL (saying --force overrides it) when the adapter a, read from
+ * apath, records a backbone_sha256 that is not backbone's; 0 when they
+ * agree, when a records none, or when backbone is a sharded folder (no one
+ * file to hash).  Hashes backbone only when a records a hash. */
+int al_model_check_backbone(const al_adapter *a, const char *apath, const char *backbone,
+			    al_err *e);
+
+/* Open s into mo (zeroed first); on failure nothing is left open.  An
+ * adapter trained on another backbone is refused unless s->force (see
+ * al_model_check_backbone). */
 int al_model_open(al_model *mo, const al_model_spec *s, al_err *e);
 void al_model_close(al_model *mo);
 

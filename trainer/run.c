@@ -19,6 +19,7 @@
 #include "trainer/forward.h"
 #include "trainer/objective.h"
 #include "trainer/optim.h"
+#include "trainer/model.h"
 #include "trainer/run_setup.h"
 #include "trainer/runlog.h"
 #include "trainer/tasks.h"
@@ -150,6 +151,9 @@ static int open_adapter(run *r, al_err *e)
 			return al_err_set(e, AL_EINVAL, "'%s' is a %s adapter; resume it with "
 					  "--method %s", s->output, al_method_name(r->ad->method),
 					  al_method_name(r->ad->method));
+		if (s->method != AL_METHOD_FULL && !s->force &&
+		    al_model_check_backbone(r->ad, s->output, s->backbone, e) < 0)
+			return e->code;
 		return 0;
 	}
 	al_adapter_opts o = {
@@ -203,6 +207,19 @@ static int open_training(run *r, al_err *e)
 	return 0;
 }
 
+/* --model read once when no dev metric has read it, so that a file that
+ * is no tokenizer fails before training, not never. */
+static int spm_readable(const run *r, al_err *e)
+{
+	if (!r->s->spm || r->sp || r->s->objective != AL_OBJ_SUPERVISED)
+		return 0;   /* none, read already, or pretraining's (read at the start) */
+	al_spm *sp = al_spm_new(r->s->spm, e);
+	if (!sp)
+		return al_err_wrap(e, "--model");
+	al_spm_free(sp);
+	return 0;
+}
+
 /* The dev metric, and the best values a resumed run had reached. */
 static int open_eval(run *r, al_err *e)
 {
@@ -210,11 +227,12 @@ static int open_eval(run *r, al_err *e)
 	r->best_dev = INFINITY;
 	r->best_metric = -INFINITY;
 	if (!r->dev)
-		return 0;
+		return spm_readable(r, e);
 	char why[512] = "";
-	if (s->objective == AL_OBJ_SUPERVISED &&   /* pretraining: the dev loss alone */
-	    al_run_eval_setup(r->dev, s->train ? s->catalog : NULL, s->dev, s->spm, s->metric,
-			      &r->sp, &r->eo, why, sizeof why, e) < 0)
+	if ((s->objective == AL_OBJ_SUPERVISED &&   /* pretraining: the dev loss alone */
+	     al_run_eval_setup(r->dev, s->train ? s->catalog : NULL, s->dev, s->spm, s->metric,
+			       &r->sp, &r->eo, why, sizeof why, e) < 0) ||
+	    spm_readable(r, e) < 0)
 		return e->code;
 	if (*why)
 		note(r, AL_TRAIN_NOTE, "%s", why);
@@ -382,6 +400,10 @@ static int train_loop(run *r, al_err *e)
 		note(r, AL_TRAIN_NOTE, "training %d examples, %s, %zu parameters, %ld steps of "
 		     "%ld%s", n, al_method_name(s->method), al_adapter_nparams(r->ad), s->steps,
 		     s->batch, s->resume ? " (resumed)" : "");
+	if (s->batch > n && n > 0)
+		note(r, AL_TRAIN_WARN, "the batch of %ld is larger than the %d training examples: "
+		     "each step goes through them all %.1f times (a smaller --batch gives more "
+		     "steps for the time)", s->batch, n, (double)s->batch / n);
 	r->t0 = now(CLOCK_MONOTONIC);
 	r->ema = NAN;
 	for (long step = r->start; step < s->steps; step++) {

@@ -71,6 +71,8 @@ typedef struct al_train_spec {
 	double clip;               /* -c (0: off) */
 	long eval_every;           /* -e */
 	int resume;                /* -R */
+	int force;                 /* --force: resume although the adapter records
+				      another backbone */
 	int dry_run;               /* --dry-run: count the parameters only */
 } al_train_spec;
 

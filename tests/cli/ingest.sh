@@ -187,4 +187,24 @@ expect_rc 2 "--limit 0 is a usage error"
 run ingest glue "$T/no-such-dir"
 expect_rc 1 "a missing source exits 1"
 has "$T/err" "unable to open" "and says so"
+# Wrong top-level types and missing required arrays are errors, not 0
+# records: each reader's file with the member it must have replaced.
+# bad_top FAMILY FILE JSON WANT: ingest -I FAMILY on a folder holding FILE
+bad_top() {
+	rm -rf "$T/top" && mkdir "$T/top" && printf '%s' "$3" >"$T/top/$2"
+	run ingest -I "$1" "$T/top"
+	expect_rc 1 "$1: $3 exits 1"
+	has "$T/err" "$4" "$1: $3: $4"
+}
+bad_top coco captions_val2014.json '{"images": 5, "annotations": "x"}' '"images" must be an array, not a number'
+bad_top coco captions_val2014.json '{"images": [], "annotations": {}}' '"annotations" must be an array, not an object'
+bad_top coco captions_val2014.json '{}' 'no "images" array, or an empty one'
+bad_top coco captions_val2014.json '{"images": [{"id": 1, "file_name": "a.jpg"}]}' 'no "annotations" array'
+bad_top coco-karpathy dataset_coco.json '{"images": "x"}' '"images" must be an array, not a string'
+bad_top coco-karpathy dataset_coco.json '{"dataset": "coco"}' 'no "images" array'
+bad_top vqav2 v2_OpenEnded_mscoco_val2014_questions.json '{"questions": null}' '"questions" must be an array, not null'
+bad_top vqav2 v2_mscoco_val2014_annotations.json '{"info": {}}' 'no "annotations" array'
+bad_top textvqa TextVQA_0.5.1_val.json '{"data": true}' '"data" must be an array, not a boolean'
+bad_top textcaps TextCaps_0.1_val.json '{}' 'no "data" array'
+bad_top docvqa val_v1.0_withQT.json '{"data": {}}' '"data" must be an array, not an object'
 done_testing

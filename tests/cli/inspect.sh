@@ -51,4 +51,27 @@ while IFS="$(printf '\t')" read -r f want; do
 	has "$T/err" "adalink inspect: " "$f: message prefixed with the command"
 	no_sanitizer "$f: no sanitizer report"
 done <"$D/bad/expected.tsv"
+# A pipe or device is read only as far as its header says: /dev/zero (a
+# header length of 0) is refused at once, not read into memory until it
+# runs out; every bad file fails through a pipe too, and every good one
+# reads the same through a pipe as from the file.
+timeout 5 "$ADALINK" inspect /dev/zero >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 1 "inspect /dev/zero exits 1 (not killed by a 5 s timeout)"
+has "$T/err" "header length 0 is too small" "saying the header length is wrong"
+while IFS="$(printf '\t')" read -r f want; do
+	cat "$D/bad/$f" | timeout 20 "$ADALINK" inspect - >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 1 "$f through a pipe: exit 1"
+	no_sanitizer "$f through a pipe: no sanitizer report"
+done <"$D/bad/expected.tsv"
+for f in "$D"/good/*.safetensors; do
+	"$ADALINK" inspect "$f" >"$T/want" 2>&1
+	cat "$f" | "$ADALINK" inspect - >"$T/out" 2>&1
+	same "$T/out" "$T/want" "$(basename "$f") through a pipe reads as from the file"
+done
+(cat "$D/good/tiny.safetensors"; echo extra) | "$ADALINK" inspect - >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 1 "bytes past the data through a pipe: exit 1"
+has "$T/err" "bytes after the last tensor's data" "saying so"
 done_testing

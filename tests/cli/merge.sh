@@ -58,6 +58,26 @@ expect_rc 1 "prompt tuning cannot be merged"
 has "$T/err" "prompt tuning" "saying so"
 test ! -e "$T/mp.safetensors"
 ok $? "and writing nothing"
+run merge -b "$A/backbone.safetensors" -a "$A/adapter.safetensors" --task nosuch -o "$T/mn.safetensors"
+expect_rc 1 "a task the per-task adapter does not have exits 1"
+has "$T/err" "no modules for task 'nosuch' (it has: rte)" "listing the tasks it has"
+test ! -e "$T/mn.safetensors"
+ok $? "and writing nothing"
+run merge -b "$T10" -a "$A/adapter_plain.safetensors" --task any -o "$T/ma.safetensors"
+expect_rc 0 "a shared-only adapter takes any --task (its module serves every task)"
+same "$T/ma.safetensors" "$T/m10.safetensors" "and folds its shared module"
+"$ADALINK" merge -b "$A/backbone.safetensors" -a "$A/adapter.safetensors" --task rte \
+	-r "$T/ms.rest.safetensors" -o - >"$T/ms.safetensors" 2>"$T/err"
+rc=$?
+expect_rc 0 "merge -o - --rest R"
+same "$T/ms.safetensors" "$T/m11.safetensors" "standard output gets the merged checkpoint"
+same "$T/ms.rest.safetensors" "$T/m11.safetensors.rest.safetensors" "and R the image module"
+has "$T/err" "$(printf -- '-\ttext')" "the list of files written goes to standard error"
+(cd "$T" && "$ADALINK" merge -b "$A/backbone.safetensors" -a "$A/adapter.safetensors" --task rte \
+	-o - >"$T/out" 2>"$T/err")
+rc=$?
+expect_rc 1 "merge -o - with image modules and no --rest exits 1"
+has "$T/err" "with -o -, say where with --rest" "saying so"
 run merge -b "$A/backbone.safetensors" -o "$T/x.safetensors"
 expect_rc 2 "no --adapter: usage error"
 done_testing

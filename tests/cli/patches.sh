@@ -129,9 +129,15 @@ ok $? "the good image is written"
 for args in "$D/video-001.jpeg" "-o $T/x.safetensors" "-s 0 -o $T/x.safetensors $D/video-001.jpeg" \
 	"-p 15 -o $T/x.safetensors $D/video-001.jpeg" "--dtype f64 -o $T/x.safetensors $D/video-001.jpeg" \
 	"--filter lanczos -o $T/x.safetensors $D/video-001.jpeg" "--mean 1,2 -o $T/x.safetensors $D/video-001.jpeg" \
-	"--std 0.5,0,0.5 -o $T/x.safetensors $D/video-001.jpeg"; do
+	"--std 0.5,0,0.5 -o $T/x.safetensors $D/video-001.jpeg" \
+	"--std nan,1,1 -o $T/nf.safetensors $D/video-001.jpeg" "--mean inf,0,0 -o $T/nf.safetensors $D/video-001.jpeg" \
+	"--mean 0,-nan,0 -o $T/nf.safetensors $D/video-001.jpeg" \
+	"--mean 1e38,0,0 --std 0.1,1,1 -o $T/nf.safetensors $D/video-001.jpeg" \
+	"--png - -o - $D/video-001.jpeg"; do
 	# shellcheck disable=SC2086
 	run patches $args
 	expect_rc 2 "usage error: patches $args"
 done
+[ ! -e "$T/nf.safetensors" ]
+ok $? "a non-finite --mean or --std writes no output"
 done_testing

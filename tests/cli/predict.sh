@@ -33,4 +33,31 @@ printf '{"input_ids": []}\n' >"$T/empty.jsonl"
 run predict -b "$D/backbone.safetensors" "$T/empty.jsonl"
 expect_rc 1 "an input with nothing to decode from exits 1"
 has "$T/err" "empty.jsonl: line 1" "naming the line"
+# Non-finite numbers: JSON has no NaN or infinity, so none may be printed.
+for p in nan -nan inf 1e400; do
+	run predict -b "$D/backbone.safetensors" -p "$p" "$D/batch.jsonl"
+	expect_rc 2 "--length-penalty $p is a usage error"
+done
+/usr/bin/python3 -c '
+import json
+row = [1e39] * 12
+print(json.dumps({"id": "big", "input_ids": [4, 1], "image_embeddings": [row, row]}))
+' >"$T/e39.jsonl"
+run predict -b "$D/backbone.safetensors" "$T/e39.jsonl"
+expect_rc 1 "image embeddings past the float range exit 1"
+has "$T/err" "image_embeddings[0][0] is past the float range" "naming the number"
+/usr/bin/python3 -c '
+import json
+row = [3e38, -3e38] * 6
+print(json.dumps({"id": "huge", "input_ids": [4, 1], "image_embeddings": [row, row]}))
+' >"$T/e38.jsonl"
+run predict -b "$D/backbone.safetensors" "$T/e38.jsonl"
+expect_rc 1 "floats whose score overflows exit 1"
+has "$T/err" "(id huge)" "naming the example"
+/usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    json.loads(line, parse_constant=lambda c: sys.exit("not JSON: " + c))
+' "$T/out"
+ok $? "whatever was printed is strict JSON"
 done_testing
