@@ -31,14 +31,14 @@ for l in open(sys.argv[1]):
 step "adalink build: the RTE sample and the COCO sample into shards, recorded in a catalog"
 rm -f "$OUT/runs.db"
 "$A" build -c "$OUT/runs.db" -O "$OUT/shards" -n rte -m "$SRC/tests/data/spm/t5_spiece.model" -t rte glue "$OUT/sample/glue.zip"
-"$A" build -c "$OUT/runs.db" -O "$OUT/shards" -n coco-captions -m "$SRC/tests/data/spm/t5_spiece.model" --no-images coco "$OUT/sample/coco.zip"
+"$A" build -c "$OUT/runs.db" -O "$OUT/shards" -n coco-captions -m "$SRC/tests/data/spm/t5_spiece.model" coco "$OUT/sample/coco.zip"
 "$A" shards ls -c "$OUT/runs.db"
 "$A" shards verify -c "$OUT/runs.db"
 "$A" shards cat -c "$OUT/runs.db" -m "$SRC/tests/data/spm/t5_spiece.model" rte | cut -c1-200
 
-step "adalink train from the catalog: a tiny random T5 that takes T5's ids"
-"$A" init --config t5-tiny --vocab-size 32128 -o "$OUT/t5-tiny.safetensors"
-"$A" train -b "$OUT/t5-tiny.safetensors" -C "$OUT/runs.db" -t rte,coco-captions -r 8 -O adamw -l 1e-2 -n 20 -B 2 -e 10 -o "$OUT/glue-adapter.safetensors"
+step "adalink train from the catalog: a tiny random T5 that takes T5's ids and the 588-value patches (14 x 14 x 3)"
+"$A" init --config t5-tiny --vocab-size 32128 --vision-dim 588 -o "$OUT/t5-tiny.safetensors"
+"$A" train -b "$OUT/t5-tiny.safetensors" -C "$OUT/runs.db" -t rte,coco-captions -M text,image -r 8 -O adamw -l 1e-2 -n 20 -B 2 -e 10 -o "$OUT/glue-adapter.safetensors"
 
 step "adalink patches: a COCO photo resized to 224 (as Pillow) and cut into 16 x 16 patches of 14 x 14"
 "$A" patches --png "$OUT/resized.png" -o "$OUT/patches.safetensors" "$SRC/tests/data/images/COCO_val2014_000000000241.jpg"
