@@ -129,6 +129,31 @@ static void print_event(void *ctx, const al_train_event *ev)
 	}
 }
 
+/* A numeric option into s (c: its letter, 'c' for --clip, 'm' for
+ * --micro): 0, or the usage error's status. */
+static int number_option(int c, const char *arg, al_train_spec *s)
+{
+	if (c == 'l' || c == 'c' || c == 'p') {
+		char *end;
+		double x = strtod(arg, &end);
+		if (end == arg || *end || !(x >= 0) || x > 1e3 || (c == 'p' && x >= 1))
+			return al_cli_usage(&help, "--%s wants a number from 0 %s, not '%s'",
+					    c == 'l' ? "lr" : c == 'c' ? "clip" : "dropout",
+					    c == 'p' ? "to below 1" : "to 1000", arg);
+		*(c == 'l' ? &s->lr : c == 'c' ? &s->clip : &s->dropout) = x;
+		return 0;
+	}
+	long *dst = c == 'r' ? &s->rank : c == 'w' ? &s->warmup : c == 'n' ? &s->steps :
+		    c == 'B' ? &s->batch : c == 'm' ? &s->micro : c == 's' ? &s->seed : &s->eval_every;
+	long lo = c == 'w' || c == 'm' || c == 's' ? 0 : 1;
+	if (al_parse_long(arg, lo, 1L << 30, dst) < 0)
+		return al_cli_usage(&help, "--%s wants a whole number from %ld, not '%s'",
+				    c == 'r' ? "rank" : c == 'w' ? "warmup" : c == 'n' ? "steps" :
+				    c == 'B' ? "batch" : c == 'm' ? "micro" : c == 's' ? "seed" : "eval-every",
+				    lo, arg);
+	return 0;
+}
+
 /* The options into s: 0, or non-zero to exit with *status (--help, a usage
  * error). */
 static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
@@ -233,30 +258,10 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 			if ((s->optimizer = al_optim_parse(optarg)) < 0)
 				return *status = al_cli_usage(&help, "--optimizer wants adafactor or adamw, not '%s'", optarg);
 			break;
-		case 'l':
-		case CLIP:
-		case 'p':
-			{
-				double x = strtod(optarg, &end);
-				if (end == optarg || *end || !(x >= 0) || x > 1e3 || (c == 'p' && x >= 1))
-					return *status = al_cli_usage(&help, "--%s wants a number from 0 %s, not '%s'",
-							    c == 'l' ? "lr" : c == CLIP ? "clip" : "dropout",
-							    c == 'p' ? "to below 1" : "to 1000", optarg);
-				*(c == 'l' ? &s->lr : c == CLIP ? &s->clip : &s->dropout) = x;
-			}
-			break;
+		case 'l': case CLIP: case 'p':
 		case 'r': case 'w': case 'n': case 'B': case MICRO: case 's': case 'e':
-			{
-				long *dst = c == 'r' ? &s->rank : c == 'w' ? &s->warmup : c == 'n' ? &s->steps :
-					    c == 'B' ? &s->batch : c == MICRO ? &s->micro : c == 's' ? &s->seed :
-					    &s->eval_every;
-				long lo = c == 'w' || c == MICRO || c == 's' ? 0 : 1;
-				if (al_parse_long(optarg, lo, 1L << 30, dst) < 0)
-					return *status = al_cli_usage(&help, "--%s wants a whole number from %ld, not '%s'",
-							    c == 'r' ? "rank" : c == 'w' ? "warmup" : c == 'n' ? "steps" :
-							    c == 'B' ? "batch" : c == MICRO ? "micro" : c == 's' ? "seed" :
-							    "eval-every", lo, optarg);
-			}
+			if ((*status = number_option(c == CLIP ? 'c' : c == MICRO ? 'm' : c, optarg, s)) != 0)
+				return -1;
 			break;
 		default:
 			if (al_cli_common(&help, c, optarg, status) < 0)
