@@ -83,7 +83,7 @@ make -s -j2 -f "$SRC/examples/glue.mk" ADALINK="$A" GLUE="$OUT/glue_data.zip" \
 	BACKBONE="$OUT/t5-tiny-glue.safetensors" SPM="$SRC/tests/data/spm/t5_spiece.model" \
 	STEPS=150 EVERY=50 RANK=64 LR=1e-2 BATCH=16 TRAINFLAGS="-f gelu -O adamw --no-decay -p 0" \
 	OUT="$OUT/glue" 2>&1 | grep -v 'warning: .* predictions' || true
-"$A" runs ls -c "$OUT/glue/catalog.db" | cut -f1-6 | column -t
+"$A" runs ls -c "$OUT/glue/catalog.db" | cut -f1-6 | column -t -s "$(printf '\t')"
 "$A" plot -c "$OUT/glue/catalog.db" -o "$OUT/glue/curves.svg" rte-adalink sst2-adalink mnli-adalink
 echo "training curves: $OUT/glue/curves.svg"
 echo "results ($OUT/glue/results.md; a random backbone, so the numbers show the pipeline, not the method):"
