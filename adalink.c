@@ -124,8 +124,8 @@ static int help_cmd(int argc, char **argv)
 	}
 	const char *name = argv[1];
 	char page[64], path[4096];
-	if (strcmp(name, "adalink") == 0)
-		snprintf(page, sizeof page, "adalink");
+	if (strcmp(name, "adalink") == 0 || strcmp(name, "help") == 0)
+		snprintf(page, sizeof page, "adalink");   /* adalink(1) describes help */
 	else if (find(name))
 		snprintf(page, sizeof page, "adalink-%s", name);
 	else {

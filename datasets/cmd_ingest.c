@@ -27,7 +27,7 @@ static const al_cmd_help help = {
 	"                   annotation names; no image source is read\n"
 	"  -u, --unit U     text: a record per paragraph (para, the default) or\n"
 	"                   per document (doc)\n"
-	"  -w, --min-words N\n"
+	"      --min-words N\n"
 	"                   text: drop paragraphs or documents of fewer words\n"
 	"  -l, --list       list the datasets and the files each expects\n",
 };
@@ -74,14 +74,14 @@ int cmd_ingest(int argc, char **argv)
 		{"no-images", no_argument, 0, 'I'},
 		{"list", no_argument, 0, 'l'},
 		{"unit", required_argument, 0, 'u'},
-		{"min-words", required_argument, 0, 'w'},
+		{"min-words", required_argument, 0, 1001},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
 	al_ds_opts o = {0};
 	int c, status, do_list = 0;
 	long limit = 0;
-	while ((c = getopt_long(argc, argv, "s:t:n:kIlu:w:" AL_CLI_COMMON_SHORT, opts,
+	while ((c = getopt_long(argc, argv, "s:t:n:kIlu:" AL_CLI_COMMON_SHORT, opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 's': o.split = optarg; break;
@@ -96,7 +96,7 @@ int cmd_ingest(int argc, char **argv)
 		case 'I': o.no_images = 1; break;
 		case 'l': do_list = 1; break;
 		case 'u': o.unit = optarg; break;
-		case 'w':
+		case 1001:
 			if (al_parse_long(optarg, 0, 0x7fffffffffffffffL,
 					  &o.min_words) < 0)
 				return al_cli_usage(&help, "--min-words wants a count, "

@@ -5,7 +5,10 @@
 # (options of every train and predict), and gives the rules for the builds,
 # the references, the scores and results.tsv.
 
-ADALINK ?= adalink
+# adalink on PATH, else the program built in this source tree (build/adalink)
+ifeq ($(origin ADALINK),undefined)
+ADALINK := $(or $(shell command -v adalink 2>/dev/null),$(abspath $(dir $(lastword $(MAKEFILE_LIST)))../build/adalink))
+endif
 BACKBONE ?=
 SPM ?=
 METHODS ?= adalink

@@ -31,14 +31,14 @@ for l in open(sys.argv[1]):
 step "adalink build: the RTE sample and the COCO sample into shards, recorded in a catalog"
 rm -f "$OUT/runs.db"
 "$A" build -c "$OUT/runs.db" -O "$OUT/shards" -n rte -m "$SRC/tests/data/spm/t5_spiece.model" -t rte glue "$OUT/sample/glue.zip"
-"$A" build -c "$OUT/runs.db" -O "$OUT/shards" -n coco-captions -m "$SRC/tests/data/spm/t5_spiece.model" --no-images coco "$OUT/sample/coco.zip"
+"$A" build -c "$OUT/runs.db" -O "$OUT/shards" -n coco-captions -m "$SRC/tests/data/spm/t5_spiece.model" coco "$OUT/sample/coco.zip"
 "$A" shards ls -c "$OUT/runs.db"
 "$A" shards verify -c "$OUT/runs.db"
 "$A" shards cat -c "$OUT/runs.db" -m "$SRC/tests/data/spm/t5_spiece.model" rte | cut -c1-200
 
-step "adalink train from the catalog: a tiny random T5 that takes T5's ids"
-"$A" init --config t5-tiny --vocab-size 32128 -o "$OUT/t5-tiny.safetensors"
-"$A" train -b "$OUT/t5-tiny.safetensors" -C "$OUT/runs.db" -t rte,coco-captions -r 8 -O adamw -l 1e-2 -n 20 -B 2 -e 10 -o "$OUT/glue-adapter.safetensors"
+step "adalink train from the catalog: a tiny random T5 that takes T5's ids and the 588-value patches (14 x 14 x 3)"
+"$A" init --config t5-tiny --vocab-size 32128 --vision-dim 588 -o "$OUT/t5-tiny.safetensors"
+"$A" train -b "$OUT/t5-tiny.safetensors" -C "$OUT/runs.db" -t rte,coco-captions -M text,image -r 8 -O adamw -l 1e-2 -n 20 -B 2 -e 10 -o "$OUT/glue-adapter.safetensors"
 
 step "adalink patches: a COCO photo resized to 224 (as Pillow) and cut into 16 x 16 patches of 14 x 14"
 "$A" patches --png "$OUT/resized.png" -o "$OUT/patches.safetensors" "$SRC/tests/data/images/COCO_val2014_000000000241.jpg"
@@ -83,7 +83,7 @@ make -s -j2 -f "$SRC/examples/glue.mk" ADALINK="$A" GLUE="$OUT/glue_data.zip" \
 	BACKBONE="$OUT/t5-tiny-glue.safetensors" SPM="$SRC/tests/data/spm/t5_spiece.model" \
 	STEPS=150 EVERY=50 RANK=64 LR=1e-2 BATCH=16 TRAINFLAGS="-f gelu -O adamw --no-decay -p 0" \
 	OUT="$OUT/glue" 2>&1 | grep -v 'warning: .* predictions' || true
-"$A" runs ls -c "$OUT/glue/catalog.db" | cut -f1-6 | column -t
+"$A" runs ls -c "$OUT/glue/catalog.db" | cut -f1-6 | column -t -s "$(printf '\t')"
 "$A" plot -c "$OUT/glue/catalog.db" -o "$OUT/glue/curves.svg" rte-adalink sst2-adalink mnli-adalink
 echo "training curves: $OUT/glue/curves.svg"
 echo "results ($OUT/glue/results.md; a random backbone, so the numbers show the pipeline, not the method):"

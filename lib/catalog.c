@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* migrations[i] takes the schema from version i to i + 1.  Append only:
  * never edit a migration that has shipped. */
@@ -163,6 +164,13 @@ rollback:
 	return AL_EDB;
 }
 
+/* The size of the file at path, or -1. */
+static long long st_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
 static al_catalog *open_db(const char *path, int readonly, al_err *e)
 {
 	al_catalog *c = calloc(1, sizeof *c);
@@ -170,6 +178,12 @@ static al_catalog *open_db(const char *path, int readonly, al_err *e)
 		free(c);
 		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
+	}
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		al_err_set(e, AL_EDB, "catalog '%s' is a directory; give the catalog's "
+			   "file (e.g. runs.db)", path);
+		goto bad;
 	}
 	int flags = readonly ? SQLITE_OPEN_READONLY
 			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -188,8 +202,12 @@ static al_catalog *open_db(const char *path, int readonly, al_err *e)
 		goto bad;
 	if (readonly) {
 		int v = al_catalog_version(c);
-		if (v < 0) {
-			db_fail(c, e, "not an adalink catalog");
+		if (v <= 0) {
+			/* Version 0: an empty file, or another program's database
+			 * (adalink's first open writes version 1 or more). */
+			al_err_set(e, AL_EDB, "'%s' is not an adalink catalog (%s)", path,
+				   st_size(path) == 0 ? "an empty file" :
+				   "a database without adalink's schema");
 			goto bad;
 		}
 		if (v > NMIGRATIONS) {
@@ -212,6 +230,10 @@ static al_catalog *open_db(const char *path, int readonly, al_err *e)
 		goto bad;
 	return c;
 bad:
+	/* Whatever step met it, a file that is not SQLite's is not a catalog. */
+	if (c->db && (sqlite3_errcode(c->db) & 0xff) == SQLITE_NOTADB)
+		al_err_set(e, AL_EDB, "'%s' is not an adalink catalog (not an SQLite "
+			   "database)", path);
 	al_catalog_close(c);
 	return NULL;
 }

@@ -1,6 +1,8 @@
 # tests/local.mk: unit tests (C, TAP) and command tests (shell, TAP).
 TEST_EXTENSIONS = .sh
-LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+# tap-quiet.sh passes on the failures only (AL_TESTS_VERBOSE=1: every result)
+LOG_DRIVER = $(SHELL) $(top_srcdir)/tests/tap-quiet.sh \
+	env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \
@@ -46,10 +48,15 @@ CLI_TESTS = \
 	tests/cli/t5_config.sh \
 	tests/cli/image_limits.sh \
 	tests/cli/output_targets.sh \
-	tests/cli/backbone_check.sh
+	tests/cli/backbone_check.sh \
+	tests/cli/options.sh \
+	tests/cli/messages.sh \
+	tests/cli/man.sh \
+	tests/cli/samples.sh \
+	tests/cli/readme.sh
 
 TESTS += $(UNIT_TESTS) $(CLI_TESTS)
-EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
+EXTRA_DIST += tests/tap.h tests/tap-quiet.sh tests/cli/lib.sh $(CLI_TESTS) tests/cli/readme.py \
 	examples/glue.mk examples/common.mk examples/vl.mk examples/coco.mk examples/vqa.mk examples/mkglue.py \
 	examples/corpus.mk examples/corpus.py examples/rdata.py \
 	tests/data/safetensors/gen.py \
@@ -57,6 +64,10 @@ EXTRA_DIST += tests/tap.h tests/cli/lib.sh $(CLI_TESTS) \
 	tests/data/t5 tests/ref/st.py tests/ref/t5_ref.py \
 	tests/fuzz/fuzz_safetensors.c tests/fuzz/fuzz_image.c tests/fuzz/fuzz_spm.c \
 	tests/fuzz/README
+
+# make check-readme: the README's blocks, the slow ones (minutes) too
+check-readme:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/cli/readme.sh' README_SLOW=1
 
 # make unit-check: the C unit tests only (CI runs them under sanitizers)
 unit-check:

@@ -240,6 +240,13 @@ al_adapter *al_adapter_load(const char *path, al_err *e)
 		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
 	}
+	/* A T5 checkpoint's names: the user gave a backbone (a fully fine-tuned
+	 * one, most likely) where an adapter belongs. */
+	if (al_st_find(st, "shared.weight") || al_st_find(st, "encoder.final_layer_norm.weight")) {
+		al_err_set(e, AL_EFORMAT, "'%s' is a whole checkpoint (full fine-tuning?), not an "
+			   "adapter: give it as --backbone", path);
+		goto bad;
+	}
 	const char *cfg = al_st_meta_get(st, "config");
 	if (cfg) {
 		char eb[128];

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/cli.h"
 #include "lib/file.h"
@@ -53,6 +54,21 @@ static const al_cmd_help help = {
 	"      --vocab-size V    T5: resize the vocabulary (32128 takes T5's ids)\n",
 };
 
+/* On a terminal (or with ADALINK_PROGRESS=1) and not --quiet: say on one
+ * rewritten line what init is doing, for the big geometries' long draws;
+ * NULL ends the line. */
+static void stage(const char *fmt, const char *arg)
+{
+	const char *force = getenv("ADALINK_PROGRESS");
+	if (al_log_level() < AL_LOG_INFO || (!(force && *force == '1') && !isatty(2)))
+		return;
+	fputs("\radalink init: ", stderr);
+	if (fmt)
+		fprintf(stderr, fmt, arg);
+	fputs(fmt ? "...\033[K" : "\r\033[K", stderr);
+	fflush(stderr);
+}
+
 /* A T5 of the geometry in json (label names it), written to out. */
 static int init_t5(const char *json, const char *label, const char *out, long vocab, long vision,
 		   long seed, al_err *e)
@@ -62,11 +78,16 @@ static int init_t5(const char *json, const char *label, const char *out, long vo
 		return e->code;
 	if (vocab)
 		tc.vocab = (int)vocab;
+	stage("drawing the weights of %s", label);
 	al_t5 *m = al_t5_new(&tc, (int)vision, (uint64_t)seed, e);
+	if (m)
+		stage("writing %s", out);
 	if (!m || al_t5_save(m, out, e) < 0) {
+		stage(NULL, NULL);
 		al_t5_free(m);
 		return e->code;
 	}
+	stage(NULL, NULL);
 	al_info("%s: %s, %zu parameters", out, label, al_t5_nparams(m));
 	al_t5_free(m);
 	return 0;
@@ -143,7 +164,10 @@ int cmd_init(int argc, char **argv)
 				    "t5-v1_1-base, flan-t5-base, vit-tiny, vit-base-patch16-224)", cfg);
 	if (vision || vocab)
 		return al_cli_usage(&help, "--vision-dim and --vocab-size are for T5 geometries");
-	if (al_vit_init_write(out, cfg, (uint64_t)seed, &e) < 0) {
+	stage("drawing the weights of %s and writing them", cfg);
+	int rc = al_vit_init_write(out, cfg, (uint64_t)seed, &e);
+	stage(NULL, NULL);
+	if (rc < 0) {
 		al_error("%s", e.msg);
 		return AL_EXIT_FAIL;
 	}

@@ -41,7 +41,7 @@ static const al_cmd_help help = {
 	"                          safetensors file F, for image inputs (replacing the\n"
 	"                          backbone's own, if any)\n"
 	"  -d, --data FILE         training examples (JSONL)\n"
-	"  -C, --catalog DB        train from builds in this catalog (adalink build);\n"
+	"  -c, -C, --catalog DB    train from builds in this catalog (adalink build);\n"
 	"                          the run is recorded there (adalink runs)\n"
 	"  -t, --train NAMES       the builds to train on, comma-separated\n"
 	"      --run NAME          the run's name in the catalog (default: ADAPTER's\n"
@@ -49,7 +49,7 @@ static const al_cmd_help help = {
 	"  -D, --dev FILE|NAMES    examples (JSONL, or builds with --catalog) whose mean\n"
 	"                          loss (and metric, with --model) is reported every K\n"
 	"                          steps; the best adapter is kept as ADAPTER.best\n"
-	"      --model SPM         the backbone's SentencePiece model: with it the dev\n"
+	"  -m, --model SPM         the backbone's SentencePiece model: with it the dev\n"
 	"                          set is also decoded (greedy) and scored with its\n"
 	"                          task's metric, which then picks the best adapter\n"
 	"      --metric NAME       the dev metric (default: by the task: cider, vqa,\n"
@@ -85,8 +85,8 @@ static const al_cmd_help help = {
 	"                          128; span corruption fills them exactly)\n"
 	"  -n, --steps N           optimizer steps (default 1000)\n"
 	"  -B, --batch B           examples per step (default 8)\n"
-	"  -m, --micro M           examples per forward pass (default: the batch)\n"
-	"  -c, --clip X            clip the gradient norm at X (default 1.0; 0: off)\n"
+	"      --micro M           examples per forward pass (default: the batch)\n"
+	"      --clip X            clip the gradient norm at X (default 1.0; 0: off)\n"
 	"  -p, --dropout P         dropout on the modules' hidden units (default 0.1)\n"
 	"  -s, --seed S            initialisation and example order (default 0)\n"
 	"  -e, --eval-every K      report the dev loss every K steps (default 100)\n"
@@ -142,11 +142,36 @@ static void print_event(void *ctx, const al_train_event *ev)
 	}
 }
 
+/* A numeric option into s (c: its letter, 'c' for --clip, 'm' for
+ * --micro): 0, or the usage error's status. */
+static int number_option(int c, const char *arg, al_train_spec *s)
+{
+	if (c == 'l' || c == 'c' || c == 'p') {
+		char *end;
+		double x = strtod(arg, &end);
+		if (end == arg || *end || !(x >= 0) || x > 1e3 || (c == 'p' && x >= 1))
+			return al_cli_usage(&help, "--%s wants a number from 0 %s, not '%s'",
+					    c == 'l' ? "lr" : c == 'c' ? "clip" : "dropout",
+					    c == 'p' ? "to below 1" : "to 1000", arg);
+		*(c == 'l' ? &s->lr : c == 'c' ? &s->clip : &s->dropout) = x;
+		return 0;
+	}
+	long *dst = c == 'r' ? &s->rank : c == 'w' ? &s->warmup : c == 'n' ? &s->steps :
+		    c == 'B' ? &s->batch : c == 'm' ? &s->micro : c == 's' ? &s->seed : &s->eval_every;
+	long lo = c == 'w' || c == 'm' || c == 's' ? 0 : 1;
+	if (al_parse_long(arg, lo, 1L << 30, dst) < 0)
+		return al_cli_usage(&help, "--%s wants a whole number from %ld, not '%s'",
+				    c == 'r' ? "rank" : c == 'w' ? "warmup" : c == 'n' ? "steps" :
+				    c == 'B' ? "batch" : c == 'm' ? "micro" : c == 's' ? "seed" : "eval-every",
+				    lo, arg);
+	return 0;
+}
+
 /* The options into s: 0, or non-zero to exit with *status (--help, a usage
  * error). */
 static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 {
-	enum { NO_DECAY = 1000, RUN, MODEL, METRIC, PROJ, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY,
+	enum { NO_DECAY = 1000, RUN, MICRO, CLIP, METRIC, PROJ, METHOD, PTOKENS, ALPHA, LDEC, SAMPLE, SCAP, DRY,
 	       OBJECTIVE, INLEN, SCHEDULE, FORCE };
 	static const struct option opts[] = {
 		{"backbone", required_argument, 0, 'b'}, {"data", required_argument, 0, 'd'},
@@ -156,8 +181,8 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 		{"act", required_argument, 0, 'f'}, {"optimizer", required_argument, 0, 'O'},
 		{"lr", required_argument, 0, 'l'}, {"warmup", required_argument, 0, 'w'},
 		{"no-decay", no_argument, 0, NO_DECAY}, {"steps", required_argument, 0, 'n'},
-		{"batch", required_argument, 0, 'B'}, {"micro", required_argument, 0, 'm'},
-		{"clip", required_argument, 0, 'c'}, {"seed", required_argument, 0, 's'},
+		{"batch", required_argument, 0, 'B'}, {"micro", required_argument, 0, MICRO},
+		{"clip", required_argument, 0, CLIP}, {"seed", required_argument, 0, 's'},
 		{"dropout", required_argument, 0, 'p'},
 		{"eval-every", required_argument, 0, 'e'}, {"resume", no_argument, 0, 'R'},
 		{"output", required_argument, 0, 'o'}, {"run", required_argument, 0, RUN},
@@ -167,7 +192,7 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 		{"sample", required_argument, 0, SAMPLE}, {"sample-cap", required_argument, 0, SCAP},
 		{"dry-run", no_argument, 0, DRY},
 		{"projection", required_argument, 0, PROJ},
-		{"model", required_argument, 0, MODEL}, {"metric", required_argument, 0, METRIC},
+		{"model", required_argument, 0, 'm'}, {"metric", required_argument, 0, METRIC},
 		{"objective", required_argument, 0, OBJECTIVE},
 		{"inputs-length", required_argument, 0, INLEN},
 		{"schedule", required_argument, 0, SCHEDULE},
@@ -177,12 +202,12 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 	};
 	int c;
 	char *end;
-	while ((c = getopt_long(argc, argv, "b:d:C:t:D:r:M:Tf:O:l:w:n:B:m:c:p:s:e:Ro:" AL_CLI_COMMON_SHORT,
+	while ((c = getopt_long(argc, argv, "b:d:c:C:t:D:r:M:Tf:O:l:w:n:B:m:p:s:e:Ro:" AL_CLI_COMMON_SHORT,
 				opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': s->backbone = optarg; break;
 		case 'd': s->data = optarg; break;
-		case 'C': s->catalog = optarg; break;
+		case 'c': case 'C': s->catalog = optarg; break;
 		case 't': s->train = optarg; break;
 		case 'D': s->dev = optarg; break;
 		case 'o': s->output = optarg; break;
@@ -192,7 +217,7 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 		case FORCE: s->force = 1; break;
 		case NO_DECAY: s->no_decay = 1; break;
 		case RUN: s->run = optarg; break;
-		case MODEL: s->spm = optarg; break;
+		case 'm': s->spm = optarg; break;
 		case PROJ: s->projection = optarg; break;
 		case METRIC: s->metric = optarg; break;
 		case LDEC: s->lora_decoder = 1; break;
@@ -248,28 +273,10 @@ static int parse_options(int argc, char **argv, al_train_spec *s, int *status)
 			if ((s->optimizer = al_optim_parse(optarg)) < 0)
 				return *status = al_cli_usage(&help, "--optimizer wants adafactor or adamw, not '%s'", optarg);
 			break;
-		case 'l':
-		case 'c':
-		case 'p':
-			{
-				double x = strtod(optarg, &end);
-				if (end == optarg || *end || !(x >= 0) || x > 1e3 || (c == 'p' && x >= 1))
-					return *status = al_cli_usage(&help, "--%s wants a non-negative number%s, not '%s'",
-							    c == 'l' ? "lr" : c == 'c' ? "clip" : "dropout",
-							    c == 'p' ? " below 1" : "", optarg);
-				*(c == 'l' ? &s->lr : c == 'c' ? &s->clip : &s->dropout) = x;
-			}
-			break;
-		case 'r': case 'w': case 'n': case 'B': case 'm': case 's': case 'e':
-			{
-				long *dst = c == 'r' ? &s->rank : c == 'w' ? &s->warmup : c == 'n' ? &s->steps :
-					    c == 'B' ? &s->batch : c == 'm' ? &s->micro : c == 's' ? &s->seed :
-					    &s->eval_every;
-				long lo = c == 'w' || c == 'm' || c == 's' ? 0 : 1;
-				if (al_parse_long(optarg, lo, 1L << 30, dst) < 0)
-					return *status = al_cli_usage(&help, "-%c wants a whole number from %ld, not '%s'",
-							    c, lo, optarg);
-			}
+		case 'l': case CLIP: case 'p':
+		case 'r': case 'w': case 'n': case 'B': case MICRO: case 's': case 'e':
+			if ((*status = number_option(c == CLIP ? 'c' : c == MICRO ? 'm' : c, optarg, s)) != 0)
+				return -1;
 			break;
 		default:
 			if (al_cli_common(&help, c, optarg, status) < 0)
@@ -284,6 +291,9 @@ static int check_options(int argc, char **argv, const al_train_spec *s)
 {
 	if (s->dry_run && s->backbone && (!s->per_task || s->data || s->train))
 		;   /* counting needs the data only to find the tasks */
+	else if (s->data && s->train)
+		return al_cli_usage(&help, "--data FILE and --train NAMES are exclusive: train on "
+				    "examples from a file or on builds in the catalog, not both");
 	else if (!s->backbone || !s->output || (!s->data == !s->train) || (s->train && !s->catalog))
 		return al_cli_usage(&help, "--backbone, --output, and either --data FILE or "
 				    "--catalog DB --train NAMES are required");
