@@ -17,13 +17,12 @@ to_fifo() {
 	shift
 	rm -f "$T/$name" "$T/$name.got"
 	mkfifo "$T/$name"
-	cat "$T/$name" >"$T/$name.got" &
+	# the reader gives up after 10 s; no subshell of ours is killed (bash
+	# runs lib.sh's EXIT trap, rm -rf "$T", in a subshell a signal ends)
+	timeout 10 cat "$T/$name" >"$T/$name.got" &
 	reader=$!
 	run "$@"
-	(sleep 10; kill $reader 2>/dev/null) &
-	watchdog=$!
 	wait $reader
-	kill $watchdog 2>/dev/null
 }
 
 # --- init (the safetensors writer) ---
