@@ -57,7 +57,9 @@ same "$T/out" "$T/p1" "predict --projection"
 run train -q -b "$T/noproj.safetensors" --projection "$T/proj.safetensors" -d "$D/batch.jsonl" \
 	-M text,image -r 4 -n 3 -B 2 -o "$T/a1.safetensors"
 run train -q -b "$B" -d "$D/batch.jsonl" -M text,image -r 4 -n 3 -B 2 -o "$T/a2.safetensors"
-run forward -b "$B" -a "$T/a1.safetensors" "$D/batch.jsonl"
+# a1 records noproj's SHA-256; B holds the same weights and projection in
+# one file, so applying a1 to B needs --force
+run forward -b "$B" -a "$T/a1.safetensors" --force "$D/batch.jsonl"
 cp "$T/out" "$T/f1"
 run forward -b "$B" -a "$T/a2.safetensors" "$D/batch.jsonl"
 same "$T/f1" "$T/out" "train --projection: an adapter that gives the same numbers"
