@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
+
 static int slurp_fd(int fd, const char *path, al_map *m, al_err *e)
 {
 	size_t cap = 1 << 16, n = 0;
@@ -136,6 +138,7 @@ static void fsync_dir(const char *path)
 		return;
 	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
+		al_fault(AL_FAULT_FSYNC);
 		fsync(fd);
 		close(fd);
 	}
@@ -147,12 +150,12 @@ int al_afile_commit(al_afile *f, al_err *e)
 	int rc = 0;
 	if (fflush(f->fp) != 0 || ferror(f->fp))
 		rc = al_err_errno(e, AL_EIO, "unable to write '%s'", f->tmp);
-	else if (fsync(fileno(f->fp)) != 0)
+	else if (al_fault(AL_FAULT_FSYNC), fsync(fileno(f->fp)) != 0)
 		rc = al_err_errno(e, AL_EIO, "unable to sync '%s'", f->tmp);
 	if (fclose(f->fp) != 0 && rc == 0)
 		rc = al_err_errno(e, AL_EIO, "unable to close '%s'", f->tmp);
 	f->fp = NULL;
-	if (rc == 0 && rename(f->tmp, f->path) != 0)
+	if (rc == 0 && (al_fault(AL_FAULT_RENAME), rename(f->tmp, f->path) != 0))
 		rc = al_err_errno(e, AL_EIO, "unable to rename '%s' to '%s'",
 				  f->tmp, f->path);
 	if (rc == 0) {

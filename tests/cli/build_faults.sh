@@ -96,7 +96,7 @@ has "$T/err" "COCO_val2014_000000522418.jpg" "naming the image"
 ok $? "the two shards written before it, and the build's rows, are removed: $(ls -A "$T/badout" | tr '\n' ' ')"
 
 # ---- shards changed behind the catalog's back
-p() { q "SELECT path FROM shards s JOIN builds b ON b.id = s.build_id WHERE b.name = 'cola' AND seq = $1"; }
+p() { q "SELECT '$T/' || path FROM shards s JOIN builds b ON b.id = s.build_id WHERE b.name = 'cola' AND seq = $1"; }
 run shards verify -c "$DB" cola
 expect_rc 0 "verify: the 6 cola shards are sound"
 printf 'X' | dd of="$(p 1)" bs=1 seek=200 conv=notrunc 2>/dev/null
