@@ -21,7 +21,8 @@ static const al_cmd_help help = {
 	"                its size, its example count, its checksum; exit 1 if any\n"
 	"                is missing, truncated or modified\n"
 	"  cat NAME      print NAME's examples as JSONL (ids; text too with -m)\n"
-	"  rm NAME       remove NAME's rows, then its shard files",
+	"  rm NAME       remove NAME's shard files (only files that are its shards),\n"
+	"                then its rows",
 	"  -c, --catalog DB   the catalog (required)\n"
 	"  -m, --model SPM    cat: decode ids to text with this SentencePiece model\n",
 };

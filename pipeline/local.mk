@@ -26,8 +26,8 @@ check_PROGRAMS += tests/adalink-fault
 tests_adalink_fault_SOURCES = tests/fault/fault_on.c
 tests_adalink_fault_LDADD = $(adalink_OBJECTS) libadalink.a $(DEP_LIBS)
 EXTRA_tests_adalink_fault_DEPENDENCIES = $(adalink_OBJECTS) libadalink.a
-TESTS += tests/cli/build_crash.sh
-EXTRA_DIST += tests/cli/build_crash.sh tests/cli/crash_lib.sh
+TESTS += tests/cli/build_crash.sh tests/cli/shards_safety.sh
+EXTRA_DIST += tests/cli/build_crash.sh tests/cli/crash_lib.sh tests/cli/shards_safety.sh
 # make check-crash: every crash point of a build, a training run's records
 # and shards rm, each followed by a clean rerun; repeated real kills
 check-crash: adalink tests/adalink-fault
