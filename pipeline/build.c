@@ -506,6 +506,38 @@ static int pump(ctx *c, al_ds_iter *it, al_err *e)
 	return rc < 0 ? rc : 0;
 }
 
+/* An earlier build of this name (the caller holding its lock): 1 if it
+ * is complete with the same parameters (nothing to do), an error if it is
+ * complete with others and replace is not set, else 0 once it is removed
+ * (interrupted, or replaced) or if there is none. */
+static int settle_earlier(ctx *c, const char *params, al_err *e)
+{
+	const al_build_opts *o = c->o;
+	al_cat_build old;
+	int rc = al_catalog_build_get(c->cat, o->name, &old, e);
+	if (rc == AL_ENOTFOUND) {
+		e->code = 0;   /* no such build: a new one */
+		e->msg[0] = 0;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	int complete = strcmp(old.status, "complete") == 0;
+	if (complete && strcmp(old.params, params) == 0) {
+		c->st->skipped = 1;
+		rc = 1;
+	} else if (complete && !o->replace) {
+		rc = al_err_set(e, AL_EINVAL, "build '%s' exists with other inputs or "
+				"parameters; give --replace to build it again", o->name);
+	} else {
+		if (!complete)
+			al_info("build '%s' was interrupted; building it again", o->name);
+		rc = al_shards_drop(c->cat, &old, e);
+	}
+	al_cat_build_clear(&old);
+	return rc;
+}
+
 int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 {
 	memset(st, 0, sizeof *st);
@@ -542,32 +574,8 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 		rc = e->code;
 		goto out;
 	}
-	/* an earlier build of this name: done and identical, refused, or
-	 * interrupted (removed and built again) */
-	al_cat_build old;
-	rc = al_catalog_build_get(c.cat, o->name, &old, e);
-	if (rc == 0) {
-		int complete = strcmp(old.status, "complete") == 0;
-		int same = strcmp(old.params, params) == 0;
-		if (complete && same) {
-			st->skipped = 1;
-		} else if (complete && !o->replace) {
-			rc = al_err_set(e, AL_EINVAL, "build '%s' exists with other inputs or "
-					"parameters; give --replace to build it again", o->name);
-		} else {
-			if (!complete)
-				al_info("build '%s' was interrupted; building it again", o->name);
-			rc = al_shards_drop(c.cat, &old, e);
-		}
-		al_cat_build_clear(&old);
-		if (rc < 0 || st->skipped)
-			goto out;
-	} else if (rc != AL_ENOTFOUND) {
+	if ((rc = settle_earlier(&c, params, e)) != 0)
 		goto out;
-	} else {
-		e->code = 0;   /* no such build: a new one */
-		e->msg[0] = 0;
-	}
 	al_shards_sweep(o->out_dir, o->name);   /* a killed run's temporaries */
 	char *srcs = sources_json(o, src_sha);
 	al_cat_build row = {.name = (char *)o->name, .dataset = (char *)o->dataset,
