@@ -17,9 +17,9 @@
 full=${CRASH_FULL:-0}
 seed=${CRASH_SEED:-$$}
 echo "# CRASH_SEED=$seed full=$full"
-# the short form: every rename, every 2nd fsync and statement, every 53rd
+# the short form: every rename, every 2nd fsync and statement, every 71st
 # write; the full one: every point, of a bigger build
-if [ "$full" = 1 ]; then LIMIT=60 WSTEP=1 SSTEP=1 CHAIN=500; else LIMIT=24 WSTEP=53 SSTEP=2 CHAIN=200; fi
+if [ "$full" = 1 ]; then LIMIT=60 WSTEP=1 SSTEP=1 CHAIN=500 RUNS=12; else LIMIT=24 WSTEP=71 SSTEP=2 CHAIN=200 RUNS=6; fi
 B="build -q -c cat.db -O shards -n cola -m $M -t cola -N 6 -l $LIMIT glue $G"
 [ -x "$FAULTY" ]
 ok $? "the test program with live crash points is built"
@@ -79,7 +79,7 @@ done
 rm -rf "$T/w" && mkdir "$T/w"
 chain=""
 r=0
-while [ $r -lt 12 ]; do
+while [ $r -lt $RUNS ]; do
 	r=$((r + 1))
 	p=$(awk -v s="$seed" -v r="$r" -v c="$CHAIN" 'BEGIN { srand(s * 31 + r); printf "%d", 1 + rand() * c }')
 	faulty "any:$p" "$T/w" $B
@@ -87,7 +87,7 @@ while [ $r -lt 12 ]; do
 done
 clean "$T/w" $B
 [ $crc -eq 0 ] && same_state "$T/w" "$T/ref"
-ok $? "12 runs crashed at random points in a row (point:status$chain), then run again: the uninterrupted build"
+ok $? "$RUNS runs crashed at random points in a row (point:status$chain), then run again: the uninterrupted build"
 
 # real kill -9 at random moments, ten in a row on the same catalog, of a
 # bigger build (all of CoLA's dev file, 11 shards)
