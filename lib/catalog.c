@@ -2,11 +2,17 @@
  * errors, and the statement helpers the other catalog files share. */
 #include "catalog_impl.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fault.h"
 
 /* migrations[i] takes the schema from version i to i + 1.  Append only:
  * never edit a migration that has shipped. */
@@ -63,6 +69,12 @@ static const char *const migrations[] = {
 	"  value REAL,"
 	"  PRIMARY KEY (run_id, step, name)"
 	");",
+	/* 2: shard paths relative to the catalog's folder, the build's
+	 * output folder.  The rows of version 1 keep their paths, relative
+	 * to the folder adalink build ran in: path_base 'cwd' says so. */
+	"ALTER TABLE builds ADD COLUMN out_dir TEXT;"
+	"ALTER TABLE shards ADD COLUMN path_base TEXT NOT NULL DEFAULT 'cwd'"
+	"  CHECK (path_base IN ('cwd', 'catalog'));",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -104,6 +116,7 @@ int al_catalog_fail(al_catalog *c, al_err *e, const char *what)
 int al_catalog_exec(al_catalog *c, const char *sql, al_err *e)
 {
 	char *msg = NULL;
+	al_fault(AL_FAULT_SQL);
 	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		int code = sqlite3_extended_errcode(c->db) & 0xff;
 		if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL) {
@@ -171,14 +184,38 @@ static long long st_size(const char *path)
 	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-static al_catalog *open_db(const char *path, int readonly, al_err *e)
+/* A reader's catalog must be there and be a catalog: never create one. */
+static int check_existing(const char *path, al_err *e)
 {
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT
+		       ? al_err_set(e, AL_ENOTFOUND, "no catalog '%s' (adalink build or adalink "
+				    "train --catalog makes one)", path)
+		       : al_err_errno(e, AL_EIO, "unable to open catalog '%s'", path);
+	if (S_ISDIR(st.st_mode))
+		return al_err_set(e, AL_EINVAL, "catalog '%s' is a directory; give the catalog's "
+				  "file (e.g. runs.db)", path);
+	if (st.st_size == 0)
+		return al_err_set(e, AL_EFORMAT, "'%s' is not an adalink catalog (an empty file)",
+				  path);
+	return 0;
+}
+
+enum { OPEN_CREATE, OPEN_EXISTING, OPEN_READONLY };
+
+static al_catalog *open_db(const char *path, int mode, al_err *e)
+{
+	int readonly = mode == OPEN_READONLY;
+	if (mode != OPEN_CREATE && check_existing(path, e) < 0)
+		return NULL;
 	al_catalog *c = calloc(1, sizeof *c);
 	if (!c || !(c->path = strdup(path))) {
 		free(c);
 		al_err_set(e, AL_ENOMEM, "out of memory");
 		return NULL;
 	}
+	c->lock_fd = -1;
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		al_err_set(e, AL_EDB, "catalog '%s' is a directory; give the catalog's "
@@ -186,7 +223,7 @@ static al_catalog *open_db(const char *path, int readonly, al_err *e)
 		goto bad;
 	}
 	int flags = readonly ? SQLITE_OPEN_READONLY
-			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+			     : SQLITE_OPEN_READWRITE | (mode == OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		db_fail(c, e, "unable to open");
 		goto bad;
@@ -217,10 +254,10 @@ static al_catalog *open_db(const char *path, int readonly, al_err *e)
 			goto bad;
 		}
 		if (v != NMIGRATIONS) {
-			al_err_set(e, AL_EDB, "catalog '%s' has schema version %d; "
-				   "this adalink needs %d; open it once read-write "
-				   "to migrate", path, v, NMIGRATIONS);
-			goto bad;
+			/* an older catalog: brought up to date first, the one
+			 * write a reader makes */
+			al_catalog_close(c);
+			return open_db(path, OPEN_EXISTING, e);
 		}
 		return c;
 	}
@@ -240,12 +277,17 @@ bad:
 
 al_catalog *al_catalog_open(const char *path, al_err *e)
 {
-	return open_db(path, 0, e);
+	return open_db(path, OPEN_CREATE, e);
+}
+
+al_catalog *al_catalog_open_existing(const char *path, al_err *e)
+{
+	return open_db(path, OPEN_EXISTING, e);
 }
 
 al_catalog *al_catalog_open_readonly(const char *path, al_err *e)
 {
-	return open_db(path, 1, e);
+	return open_db(path, OPEN_READONLY, e);
 }
 
 void al_catalog_close(al_catalog *c)
@@ -253,6 +295,8 @@ void al_catalog_close(al_catalog *c)
 	if (!c)
 		return;
 	(void)sqlite3_close_v2(c->db);   /* only fails on a NULL or misused handle */
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);   /* releases the build locks */
 	free(c->path);
 	free(c);
 }
@@ -343,6 +387,7 @@ int al_cat_prepare(al_catalog *c, sqlite3_stmt **st, const char *what, al_err *e
 
 int al_cat_step(al_catalog *c, sqlite3_stmt *st, const char *what, al_err *e)
 {
+	al_fault(AL_FAULT_SQL);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		return 1;
@@ -379,4 +424,38 @@ int al_cat_dup(sqlite3_stmt *st, int i, char **out, al_err *e)
 	if (t && !(*out = strdup(t)))
 		return al_err_set(e, AL_ENOMEM, "out of memory");
 	return 0;
+}
+
+/* ---- build locks ---- */
+
+/* FNV-1a of name: the byte of the lock file that stands for it. */
+static off_t lock_byte(const char *name)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (off_t)(h & ((1ULL << 40) - 1));
+}
+
+int al_catalog_lock_build(al_catalog *c, const char *name, al_err *e)
+{
+	char lock[4200];
+	snprintf(lock, sizeof lock, "%s-lock", c->path);
+	if (c->lock_fd < 0 && (c->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0)
+		return al_err_errno(e, AL_EIO, "unable to open the lock file '%s'", lock);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = lock_byte(name),
+			   .l_len = 1};
+	struct timespec nap = {0, 50 * 1000 * 1000};
+	for (int waited = 0;; waited += 50) {
+		if (fcntl(c->lock_fd, F_OFD_SETLK, &fl) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EACCES)
+			return al_err_errno(e, AL_EIO, "unable to lock '%s'", lock);
+		if (waited >= c->wait_ms)
+			return al_err_set(e, AL_EDB, "build '%s' is being built or removed by another "
+					  "adalink process (it holds its lock in '%s'; waited %g s); "
+					  "let it finish, or stop it and run the command again", name,
+					  lock, c->wait_ms / 1000.0);
+		nanosleep(&nap, NULL);
+	}
 }

@@ -35,7 +35,15 @@ typedef struct al_catalog al_catalog;
 
 /* Open or create path; NULL and e filled on failure. */
 al_catalog *al_catalog_open(const char *path, al_err *e);
-/* Open an existing catalog read-only; it must be up to date. */
+/* Open an existing catalog read-write (brought up to date like
+ * al_catalog_open): a missing file (AL_ENOTFOUND), a directory or an
+ * empty file is refused, and nothing is created. */
+al_catalog *al_catalog_open_existing(const char *path, al_err *e);
+/* Open an existing catalog read-only, refusing what
+ * al_catalog_open_existing refuses and any database that is not an
+ * adalink catalog.  A catalog of an older schema is migrated first
+ * (opened as al_catalog_open_existing does: the one write a reader
+ * makes). */
 al_catalog *al_catalog_open_readonly(const char *path, al_err *e);
 /* Close c (NULL is allowed); a transaction still open is rolled back. */
 void al_catalog_close(al_catalog *c);
@@ -56,6 +64,13 @@ int al_catalog_commit(al_catalog *c, al_err *e);
 /* Roll back the open transaction, if any; never fails (a rollback that
  * cannot run leaves nothing to keep). */
 void al_catalog_rollback(al_catalog *c);
+
+/* Take the lock of build name for as long as c stays open: a build, its
+ * clean-up and its removal hold it, so that no two processes work on the
+ * same build.  The lock is a byte of the file CATALOG-lock (an OFD lock:
+ * the system drops it when the process ends, however it ends).  Waits up
+ * to al_catalog_wait_ms for another holder, then fails saying so. */
+int al_catalog_lock_build(al_catalog *c, const char *name, al_err *e);
 
 /* Run SQL without parameters; AL_EDB with the connection's message on
  * failure.  For tests and one-off maintenance: adalink's own statements

@@ -33,6 +33,8 @@ typedef struct al_cat_build {
 	char *tool_version;
 	char *status;        /* "building" or "complete" */
 	char *created, *finished;   /* UTC, 2026-01-31T12:00:00Z; finished NULL until complete */
+	char *out_dir;       /* the shards' folder (NULL: not recorded, a build of
+				schema version 1); read back usable from here */
 } al_cat_build;
 
 /* Free the strings of b and zero it. */
@@ -43,14 +45,18 @@ void al_cat_build_clear(al_cat_build *b);
 int al_catalog_build_get(al_catalog *c, const char *name, al_cat_build *b, al_err *e);
 
 /* Record a new build of status "building" from b's name, dataset, split,
- * task, tokenizer_sha256, vision_sha256, sources, params and tool_version
- * (name, dataset, sources, params and tool_version NOT NULL); *id receives
- * its id.  A build of the
- * same name fails the UNIQUE constraint. */
+ * task, tokenizer_sha256, vision_sha256, sources, params, tool_version and
+ * out_dir (name, dataset, sources, params and tool_version NOT NULL; out_dir
+ * an existing folder, stored as shard paths are); *id receives its id.  A
+ * build of the same name fails the UNIQUE constraint. */
 int al_catalog_build_add(al_catalog *c, const al_cat_build *b, long long *id, al_err *e);
 
 /* Mark build id "complete", finished now. */
 int al_catalog_build_complete(al_catalog *c, long long id, al_err *e);
+
+/* Mark build id "building" again (finished NULL): a build whose files are
+ * about to be removed, so that a crash midway leaves it to be cleaned up. */
+int al_catalog_build_reopen(al_catalog *c, long long id, al_err *e);
 
 /* Remove build id and its shard rows (nothing if there is no such build). */
 int al_catalog_build_delete(al_catalog *c, long long id, al_err *e);
@@ -73,18 +79,27 @@ typedef int (*al_cat_build_fn)(void *ctx, const al_cat_build_sum *b, al_err *e);
 int al_catalog_builds_each(al_catalog *c, al_cat_build_fn fn, void *ctx, al_err *e);
 
 /* A row of shards with its build's name.  Strings are valid during the
- * callback only; given to al_catalog_shard_add, build is unused. */
+ * callback only; given to al_catalog_shard_add, build and stored are
+ * unused.
+ *
+ * Paths: a shard's path is stored relative to the catalog's folder when
+ * the shard lies under it (so a catalog and its shards move together),
+ * else absolute.  Rows of schema version 1 hold the path as adalink build
+ * was given it, relative to the folder it ran in; they are read from here
+ * if the file is there, else from the catalog's folder. */
 typedef struct al_cat_shard {
 	long long build_id;
 	const char *build;
 	long long seq;               /* 0, 1, ... within the build */
-	const char *path;
+	const char *path;            /* usable from the current folder */
 	long long examples, bytes;
 	const char *checksum;        /* xxh64 as 16 lowercase hex digits */
+	const char *stored;          /* the path as the row holds it */
 } al_cat_shard;
 
-/* Record shard s of build s->build_id.  (build_id, seq) is unique, and
- * build_id must name a build (foreign key). */
+/* Record shard s of build s->build_id, s->path usable from here (its
+ * folder must exist; stored as said above).  (build_id, seq) is unique,
+ * and build_id must name a build (foreign key). */
 int al_catalog_shard_add(al_catalog *c, const al_cat_shard *s, al_err *e);
 
 /* Call fn for each shard of the build called name (NULL: of every build),

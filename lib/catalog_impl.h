@@ -27,6 +27,7 @@ struct al_catalog {
 	sqlite3 *db;
 	char *path;
 	int wait_ms;
+	int lock_fd;         /* the build lock file, or -1 */
 };
 
 /* The connection, for the catalog's own files and its unit test. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "fault.h"
 
 static int slurp_fd(int fd, const char *path, al_map *m, al_err *e)
 {
@@ -198,6 +199,7 @@ static void fsync_dir(const char *path)
 		return;
 	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
+		al_fault(AL_FAULT_FSYNC);
 		fsync(fd);
 		close(fd);
 	}
@@ -212,12 +214,12 @@ int al_afile_commit(al_afile *f, al_err *e)
 	if (fflush(f->fp) != 0 || ferror(f->fp))
 		rc = al_err_errno(e, AL_EIO, "unable to write '%s'", at);
 	else if (fstat(fileno(f->fp), &st) == 0 && S_ISREG(st.st_mode) &&
-		 fsync(fileno(f->fp)) != 0)   /* a pipe or device has nothing to sync */
+		 (al_fault(AL_FAULT_FSYNC), fsync(fileno(f->fp)) != 0))   /* a pipe or device has nothing to sync */
 		rc = al_err_errno(e, AL_EIO, "unable to sync '%s'", at);
 	if (fclose(f->fp) != 0 && rc == 0)
 		rc = al_err_errno(e, AL_EIO, "unable to close '%s'", at);
 	f->fp = NULL;
-	if (rc == 0 && f->tmp && rename(f->tmp, f->dest) != 0)
+	if (rc == 0 && f->tmp && (al_fault(AL_FAULT_RENAME), rename(f->tmp, f->dest) != 0))
 		rc = al_err_errno(e, AL_EIO, "unable to rename '%s' to '%s'",
 				  f->tmp, f->dest);
 	if (rc == 0 && f->tmp) {

@@ -4,6 +4,7 @@ libadalink_a_SOURCES = \
 	lib/err.c lib/err.h \
 	lib/log.c lib/log.h \
 	lib/file.c lib/file.h \
+	lib/fault.c lib/fault.h \
 	lib/safetensors.c lib/safetensors_write.c lib/safetensors.h \
 	lib/catalog.c lib/catalog.h lib/catalog_impl.h \
 	lib/catalog_builds.c lib/catalog_builds.h \

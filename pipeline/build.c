@@ -23,6 +23,7 @@
 #include "pipeline/image_patch.h"
 #include "pipeline/prompt.h"
 #include "pipeline/shard.h"
+#include "pipeline/shards_admin.h"
 #include "pipeline/spm.h"
 
 static void gs(yajl_gen g, const char *s)
@@ -105,45 +106,15 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem, al_err *e)
 	return 0;
 }
 
-/* Collect the paths of a build's shards (al_catalog_build_shards_each). */
-typedef struct paths {
-	char **v;
-	size_t n, cap;
-} paths;
-
-static int add_path(void *ctx, const al_cat_shard *s, al_err *e)
+/* Remove build id (read back by name), as al_shards_drop does. */
+static int drop_build(al_catalog *c, const char *name, al_err *e)
 {
-	paths *p = ctx;
-	if (grow((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v, e) < 0 ||
-	    !(p->v[p->n] = strdup(s->path)))
-		return al_err_set(e, AL_ENOMEM, "out of memory");
-	p->n++;
-	return 0;
-}
-
-/* Remove build id: its rows in one transaction, then its shard files (a
- * crash in between leaves files that no row names, never rows naming
- * files that are gone). */
-static int drop_build(al_catalog *c, long long id, al_err *e)
-{
-	paths p = {0};
-	int rc;
-	if ((rc = al_catalog_begin(c, e)) < 0)
-		return rc;
-	if ((rc = al_catalog_build_shards_each(c, id, add_path, &p, e)) < 0 ||
-	    (rc = al_catalog_build_delete(c, id, e)) < 0 ||
-	    (rc = al_catalog_commit(c, e)) < 0)
-		goto rollback;
-	for (size_t i = 0; i < p.n; i++)
-		unlink(p.v[i]);
-	goto out;
-rollback:
-	al_catalog_rollback(c);
-out:
-	for (size_t i = 0; i < p.n; i++)
-		free(p.v[i]);
-	free(p.v);
-	return rc;
+	al_cat_build b;
+	int rc = al_catalog_build_get(c, name, &b, e);
+	if (rc == 0)
+		rc = al_shards_drop(c, &b, e);
+	al_cat_build_clear(&b);
+	return rc == AL_ENOTFOUND ? 0 : rc;
 }
 
 /* ---- the pipeline ----
@@ -223,19 +194,27 @@ static int close_shard(ctx *c, al_err *e)
 {
 	if (!c->w)
 		return 0;
+	/* The row first, then the file under its name: every shard file
+	 * the build leaves has a row (so its clean-up can tell it is the
+	 * build's own), and a row whose file is not there yet belongs to a
+	 * build still "building". */
 	uint64_t sum, bytes, n = al_shard_writer_count(c->w);
-	int rc = al_shard_writer_commit(c->w, &sum, &bytes, e);
-	c->w = NULL;
-	if (rc < 0)
-		return rc;
+	int rc = al_shard_writer_seal(c->w, &sum, &bytes, e);
 	char hex[17];
 	snprintf(hex, sizeof hex, "%016llx", (unsigned long long)sum);
 	al_cat_shard row = {.build_id = c->build_id, .seq = c->seq, .path = c->path,
 			    .examples = (long long)n, .bytes = (long long)bytes, .checksum = hex};
-	if ((rc = al_catalog_shard_add(c->cat, &row, e)) < 0) {
-		unlink(c->path);   /* a file no row names would never be cleaned */
+	if (rc == 0)
+		rc = al_catalog_shard_add(c->cat, &row, e);
+	if (rc < 0) {
+		al_shard_writer_abort(c->w);
+		c->w = NULL;
 		return rc;
 	}
+	rc = al_shard_writer_commit(c->w, NULL, NULL, e);
+	c->w = NULL;
+	if (rc < 0)
+		return rc;
 	c->seq++;
 	c->st->shards++;
 	c->in_shard = 0;
@@ -527,6 +506,38 @@ static int pump(ctx *c, al_ds_iter *it, al_err *e)
 	return rc < 0 ? rc : 0;
 }
 
+/* An earlier build of this name (the caller holding its lock): 1 if it
+ * is complete with the same parameters (nothing to do), an error if it is
+ * complete with others and replace is not set, else 0 once it is removed
+ * (interrupted, or replaced) or if there is none. */
+static int settle_earlier(ctx *c, const char *params, al_err *e)
+{
+	const al_build_opts *o = c->o;
+	al_cat_build old;
+	int rc = al_catalog_build_get(c->cat, o->name, &old, e);
+	if (rc == AL_ENOTFOUND) {
+		e->code = 0;   /* no such build: a new one */
+		e->msg[0] = 0;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	int complete = strcmp(old.status, "complete") == 0;
+	if (complete && strcmp(old.params, params) == 0) {
+		c->st->skipped = 1;
+		rc = 1;
+	} else if (complete && !o->replace) {
+		rc = al_err_set(e, AL_EINVAL, "build '%s' exists with other inputs or "
+				"parameters; give --replace to build it again", o->name);
+	} else {
+		if (!complete)
+			al_info("build '%s' was interrupted; building it again", o->name);
+		rc = al_shards_drop(c->cat, &old, e);
+	}
+	al_cat_build_clear(&old);
+	return rc;
+}
+
 int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 {
 	memset(st, 0, sizeof *st);
@@ -555,43 +566,23 @@ int al_build_run(const al_build_opts *o, al_build_stats *st, al_err *e)
 	if ((rc = al_patch_opts_settle(&c.po, o->size, o->patch, c.vit, o->vit, e)) < 0)
 		goto out;
 	params = params_json(o, &c.po, spm_sha, o->vit ? vit_sha : NULL, src_sha);
-	if (!(c.cat = al_catalog_open(o->catalog, e))) {
+	/* The build's lock, held to the end: no other process builds,
+	 * cleans up or removes it meanwhile, so a "building" row is one
+	 * that was interrupted. */
+	if (!(c.cat = al_catalog_open(o->catalog, e)) ||
+	    al_catalog_lock_build(c.cat, o->name, e) < 0) {
 		rc = e->code;
 		goto out;
 	}
-	/* an earlier build of this name: done and identical, refused, or
-	 * interrupted (removed and built again) */
-	al_cat_build old;
-	rc = al_catalog_build_get(c.cat, o->name, &old, e);
-	if (rc == 0) {
-		long long id = old.id;
-		int complete = strcmp(old.status, "complete") == 0;
-		int same = strcmp(old.params, params) == 0;
-		al_cat_build_clear(&old);
-		if (complete && same) {
-			st->skipped = 1;
-			goto out;
-		}
-		if (complete && !o->replace) {
-			rc = al_err_set(e, AL_EINVAL, "build '%s' exists with other inputs or "
-					"parameters; give --replace to build it again", o->name);
-			goto out;
-		}
-		if (!complete)
-			al_info("build '%s' was interrupted; building it again", o->name);
-		if ((rc = drop_build(c.cat, id, e)) < 0)
-			goto out;
-	} else if (rc != AL_ENOTFOUND) {
+	if ((rc = settle_earlier(&c, params, e)) != 0)
 		goto out;
-	} else {
-		e->code = 0;   /* no such build: a new one */
-		e->msg[0] = 0;
-	}
+	al_shards_sweep(o->out_dir, o->name);   /* a killed run's temporaries */
 	char *srcs = sources_json(o, src_sha);
 	al_cat_build row = {.name = (char *)o->name, .dataset = (char *)o->dataset,
 			    .split = (char *)o->split, .task = (char *)o->task,
 			    .tokenizer_sha256 = spm_sha, .vision_sha256 = o->vit ? vit_sha : NULL,
-			    .sources = srcs, .params = params, .tool_version = PACKAGE_VERSION};
+			    .sources = srcs, .params = params, .tool_version = PACKAGE_VERSION,
+			    .out_dir = (char *)o->out_dir};
 	rc = srcs ? al_catalog_build_add(c.cat, &row, &c.build_id, e)
 		  : al_err_set(e, AL_ENOMEM, "out of memory");
 	free(srcs);
@@ -643,7 +634,7 @@ fail:
 	c.w = NULL;
 	if (c.build_id) {
 		al_err e2 = {0};
-		if (drop_build(c.cat, c.build_id, &e2) < 0)
+		if (drop_build(c.cat, o->name, &e2) < 0)
 			al_warn("the failed build '%s' stays in the catalog as \"building\" (%s); "
 				"the next run of the same build removes it", o->name, e2.msg);
 	}

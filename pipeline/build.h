@@ -5,15 +5,17 @@
  * prompt templates, tokenized with SentencePiece (an EOS after the input
  * and after each target), images decoded, resized, patchified and (with a
  * ViT) embedded, stored as f16 or bf16; shards of shard_examples examples
- * are written atomically, and each is recorded in the catalog in its own
- * transaction.  The build's row holds every parameter and the SHA-256 of
- * the tokenizer, the ViT and each source: the same build run again is
- * recognised and skipped, a build of the same name with other inputs is
- * refused unless replace is set, and an interrupted build (status
- * "building") is removed and built again, so no example is missing or
- * doubled.  A build that fails (a bad record, a full disk, a locked
- * catalog) leaves nothing: the partial shard, the shards written and the
- * build's rows are removed.
+ * are written to a temporary file, recorded in the catalog (a row each),
+ * then renamed into place, so every shard file has a row.  The build's row
+ * holds every parameter and the SHA-256 of the tokenizer, the ViT and each
+ * source: the same build run again is recognised and skipped, a build of
+ * the same name with other inputs is refused unless replace is set, and an
+ * interrupted build (status "building": the run holds the build's lock, so
+ * no live process is still writing it) is removed (al_shards_drop: only
+ * its own shard files) and built again, giving the rows and the bytes of
+ * a run never interrupted.  A build that fails (a bad record, a full disk,
+ * a locked catalog) leaves nothing: the partial shard, the shards written
+ * and the build's rows are removed.
  *
  * With jobs > 1, worker threads tokenize and process images while the
  * calling thread reads and writes in the order read: the shards are the

@@ -21,7 +21,8 @@ static const al_cmd_help help = {
 	"                its size, its example count, its checksum; exit 1 if any\n"
 	"                is missing, truncated or modified\n"
 	"  cat NAME      print NAME's examples as JSONL (ids; text too with -m)\n"
-	"  rm NAME       remove NAME's rows, then its shard files",
+	"  rm NAME       remove NAME's shard files (only files that are its shards),\n"
+	"                then its rows",
 	"  -c, --catalog DB   the catalog (required)\n"
 	"  -m, --model SPM    cat: decode ids to text with this SentencePiece model\n",
 };
@@ -155,7 +156,13 @@ static int act_show(al_catalog *c, args *a, al_err *e)
 
 static int act_verify(al_catalog *c, args *a, al_err *e)
 {
-	int rc = al_shards_verify(c, a->name, on_verify, NULL, &a->bad, e);
+	al_cat_build b;
+	int rc = a->name ? al_catalog_build_get(c, a->name, &b, e) : 0;
+	if (rc < 0)
+		return rc;
+	if (a->name)
+		al_cat_build_clear(&b);
+	rc = al_shards_verify(c, a->name, on_verify, NULL, &a->bad, e);
 	if (rc == 0 && a->bad)
 		al_error("%d shard%s missing, truncated or modified", a->bad,
 			 a->bad == 1 ? " is" : "s are");
@@ -184,12 +191,13 @@ static const struct action {
 	const char *name;
 	int (*fn)(al_catalog *c, args *a, al_err *e);
 	int needs_name;
+	int write;                 /* opens the catalog read-write */
 } actions[] = {
-	{"ls", act_ls, 0},
-	{"show", act_show, 1},
-	{"verify", act_verify, 0},
-	{"cat", act_cat, 1},
-	{"rm", act_rm, 1},
+	{"ls", act_ls, 0, 0},
+	{"show", act_show, 1, 0},
+	{"verify", act_verify, 0, 0},
+	{"cat", act_cat, 1, 0},
+	{"rm", act_rm, 1, 1},
 };
 
 int cmd_shards(int argc, char **argv)
@@ -227,7 +235,9 @@ int cmd_shards(int argc, char **argv)
 	if (!db)
 		return al_cli_usage(&help, "--catalog is required");
 	al_err e = {0};
-	al_catalog *cat_db = al_catalog_open(db, &e);
+	/* no action creates a catalog: a missing one is a mistyped name */
+	al_catalog *cat_db = act->write ? al_catalog_open_existing(db, &e)
+					: al_catalog_open_readonly(db, &e);
 	if (!cat_db) {
 		al_error("%s", e.msg);
 		return AL_EXIT_FAIL;

@@ -17,3 +17,19 @@ TESTS += tests/unit/test_shard tests/unit/test_prompt tests/unit/test_examples t
 	tests/cli/build_jobs.sh tests/cli/build_faults.sh
 EXTRA_DIST += tests/cli/build.sh tests/cli/build_kill.sh tests/ref/shard_read.py \
 	tests/cli/build_jobs.sh tests/cli/build_faults.sh tests/fixtures/mkcoco.py
+
+# The crash-safety tests (lib/fault.h): tests/adalink-fault is adalink with
+# live crash points (ADALINK_FAULT=KIND:N), the same objects linked after
+# tests/fault/fault_on.c, whose al_fault the archive's no-op then yields
+# to.  The installed adalink never stops on ADALINK_FAULT.
+check_PROGRAMS += tests/adalink-fault
+tests_adalink_fault_SOURCES = tests/fault/fault_on.c
+tests_adalink_fault_LDADD = $(adalink_OBJECTS) libadalink.a $(DEP_LIBS)
+EXTRA_tests_adalink_fault_DEPENDENCIES = $(adalink_OBJECTS) libadalink.a
+TESTS += tests/cli/build_crash.sh tests/cli/shards_safety.sh
+EXTRA_DIST += tests/cli/build_crash.sh tests/cli/crash_lib.sh tests/cli/shards_safety.sh
+# make check-crash: every crash point of a build, a training run's records
+# and shards rm, each followed by a clean rerun; repeated real kills
+check-crash: adalink tests/adalink-fault
+	CRASH_FULL=1 $(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/cli/build_crash.sh'
+.PHONY: check-crash

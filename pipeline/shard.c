@@ -8,6 +8,7 @@
 
 #include <xxhash.h>
 
+#include "lib/fault.h"
 #include "lib/file.h"
 
 /* ---- little-endian helpers (the format is LE on every machine) ---- */
@@ -49,13 +50,15 @@ struct al_shard_writer {
 	uint64_t *offsets;
 	uint64_t n, cap;
 	XXH64_state_t *xx;
-	int failed;
+	int failed, sealed;
+	uint64_t sum;            /* sealed: the checksum */
 };
 
 static void out(al_shard_writer *w, const void *p, size_t n)
 {
 	if (n == 0)
 		return;
+	al_fault(AL_FAULT_WRITE);
 	if (fwrite(p, 1, n, w->fp) != n)
 		w->failed = 1;
 	XXH64_update(w->xx, p, n);
@@ -91,6 +94,7 @@ al_shard_writer *al_shard_writer_new(const char *path, int patch_dtype, uint32_t
 	w->dtype = patch_dtype;
 	w->dim = dim;
 	uint8_t hdr[AL_SHARD_HEADER] = {0};   /* filled in at commit */
+	al_fault(AL_FAULT_WRITE);
 	if (fwrite(hdr, 1, sizeof hdr, w->fp) != sizeof hdr)
 		w->failed = 1;
 	w->pos = AL_SHARD_HEADER;
@@ -143,41 +147,48 @@ int al_shard_writer_add(al_shard_writer *w, const al_shard_example *x, al_err *e
 	return 0;
 }
 
+int al_shard_writer_seal(al_shard_writer *w, uint64_t *checksum, uint64_t *bytes, al_err *e)
+{
+	if (!w->sealed) {
+		pad8(w);
+		uint64_t index = w->pos;
+		for (uint64_t i = 0; i < w->n; i++) {
+			uint8_t b[8];
+			put64(b, w->offsets[i]);
+			out(w, b, 8);
+		}
+		w->sum = XXH64_digest(w->xx);
+		uint8_t hdr[AL_SHARD_HEADER] = {0};
+		memcpy(hdr, AL_SHARD_MAGIC, 8);
+		put32(hdr + 8, AL_SHARD_VERSION);
+		put32(hdr + 12, (uint32_t)w->dtype);
+		put32(hdr + 16, w->dim);
+		put64(hdr + 24, w->n);
+		put64(hdr + 32, index);
+		put64(hdr + 40, w->pos);
+		put64(hdr + 48, w->sum);
+		al_fault(AL_FAULT_WRITE);
+		if (fseek(w->fp, 0, SEEK_SET) != 0 || fwrite(hdr, 1, sizeof hdr, w->fp) != sizeof hdr)
+			w->failed = 1;
+		w->sealed = 1;
+	}
+	if (w->failed)
+		return al_err_errno(e, AL_EIO, "unable to write '%s'", al_afile_path(w->f));
+	if (checksum)
+		*checksum = w->sum;
+	if (bytes)
+		*bytes = w->pos;
+	return 0;
+}
+
 int al_shard_writer_commit(al_shard_writer *w, uint64_t *checksum, uint64_t *bytes, al_err *e)
 {
-	pad8(w);
-	uint64_t index = w->pos;
-	for (uint64_t i = 0; i < w->n; i++) {
-		uint8_t b[8];
-		put64(b, w->offsets[i]);
-		out(w, b, 8);
-	}
-	uint64_t sum = XXH64_digest(w->xx), size = w->pos;
-	uint8_t hdr[AL_SHARD_HEADER] = {0};
-	memcpy(hdr, AL_SHARD_MAGIC, 8);
-	put32(hdr + 8, AL_SHARD_VERSION);
-	put32(hdr + 12, (uint32_t)w->dtype);
-	put32(hdr + 16, w->dim);
-	put64(hdr + 24, w->n);
-	put64(hdr + 32, index);
-	put64(hdr + 40, size);
-	put64(hdr + 48, sum);
-	if (fseek(w->fp, 0, SEEK_SET) != 0 || fwrite(hdr, 1, sizeof hdr, w->fp) != sizeof hdr)
-		w->failed = 1;
-	int rc;
-	if (w->failed) {
-		rc = al_err_errno(e, AL_EIO, "unable to write '%s'", al_afile_path(w->f));
-		al_afile_abort(w->f);
-	} else {
+	int rc = al_shard_writer_seal(w, checksum, bytes, e);
+	if (rc == 0)
 		rc = al_afile_commit(w->f, e);
-	}
+	else
+		al_afile_abort(w->f);
 	w->f = NULL;
-	if (rc == 0) {
-		if (checksum)
-			*checksum = sum;
-		if (bytes)
-			*bytes = size;
-	}
 	al_shard_writer_abort(w);
 	return rc;
 }

@@ -51,7 +51,13 @@ typedef struct al_shard_writer al_shard_writer;
 al_shard_writer *al_shard_writer_new(const char *path, int patch_dtype, uint32_t dim, al_err *e);
 int al_shard_writer_add(al_shard_writer *w, const al_shard_example *x, al_err *e);
 uint64_t al_shard_writer_count(const al_shard_writer *w);
-/* Write the index and header, sync, rename; *checksum and *bytes (may be
+/* Write the index and header into the temporary file (nothing is synced
+ * or renamed yet); *checksum and *bytes (may be NULL) receive the file's
+ * checksum and size.  After it only commit and abort are allowed.  A
+ * build records the shard in the catalog between seal and commit, so
+ * that every shard file under its final name has a row. */
+int al_shard_writer_seal(al_shard_writer *w, uint64_t *checksum, uint64_t *bytes, al_err *e);
+/* Seal (if not yet done), sync, rename; *checksum and *bytes (may be
  * NULL) receive the file's checksum and size.  Frees w. */
 int al_shard_writer_commit(al_shard_writer *w, uint64_t *checksum, uint64_t *bytes, al_err *e);
 /* Drop the temporary file; frees w.  NULL is allowed. */

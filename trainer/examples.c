@@ -112,7 +112,7 @@ static int add_shard(void *ctx, const al_cat_shard *row, al_err *e)
 
 al_examples *al_examples_builds(const char *catalog, const char *names, al_err *e)
 {
-	al_catalog *c = al_catalog_open(catalog, e);
+	al_catalog *c = al_catalog_open_readonly(catalog, e);
 	if (!c)
 		return NULL;
 	al_examples *s = calloc(1, sizeof *s);

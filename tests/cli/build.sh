@@ -5,6 +5,7 @@
 M="$TESTDATA/spm/t5_spiece.model"
 /usr/bin/python3 "$SRCDIR/tests/fixtures/mkdist.py" "$T/s" glue coco >/dev/null
 DB="$T/cat.db"
+# (the catalog stores shard paths relative to its folder, $T)
 run build -c "$DB" -O "$T/shards" -n rte -m "$M" -t rte -N 2 glue "$T/s/glue.zip"
 expect_rc 0 "build rte"
 n=$(awk -F'\t' '{ print $3 }' "$T/out")
@@ -20,7 +21,7 @@ ok $? "and each source's"
 [ "$(q "SELECT sum(examples) FROM shards")" = "$n" ]
 ok $? "the shards' example counts add up to $n"
 good=1
-for row in $(q "SELECT path || ',' || bytes || ',' || checksum FROM shards"); do
+for row in $(q "SELECT '$T/' || path || ',' || bytes || ',' || checksum FROM shards"); do
 	p=${row%%,*}; rest=${row#*,}; bytes=${rest%%,*}; sum=${rest#*,}
 	[ "$(wc -c <"$p")" -eq "$bytes" ] || good=0
 	[ "$(tail -c +65 "$p" | xxh64sum | cut -d' ' -f1)" = "$sum" ] || good=0
@@ -34,7 +35,7 @@ for l in sys.stdin:
     print("rte sentence1: %s sentence2: %s" % (r["inputs"]["sentence1"], r["inputs"]["sentence2"]))
 ' >"$T/prompts.txt"
 spm_encode --model="$M" --output_format=id <"$T/prompts.txt" | sed 's/$/ 1/' >"$T/want"
-for p in $(q "SELECT path FROM shards ORDER BY seq"); do
+for p in $(q "SELECT '$T/' || path FROM shards ORDER BY seq"); do
 	/usr/bin/python3 "$SRCDIR/tests/ref/shard_read.py" "$p"
 done >"$T/examples.jsonl"
 /usr/bin/python3 -c '
@@ -76,7 +77,7 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
 	grep -q "$(printf 'examples\t3\t')" "$T/race.out" || lost=$((lost + 1))
 done
 ok $lost "12 builds of the same sample: 3 examples every time ($lost short)"
-p=$(q "SELECT path FROM shards WHERE build_id = (SELECT id FROM builds WHERE name = 'coco')")
+p=$(q "SELECT '$T/' || path FROM shards WHERE build_id = (SELECT id FROM builds WHERE name = 'coco')")
 /usr/bin/python3 "$SRCDIR/tests/ref/shard_read.py" "$p" >"$T/coco.jsonl"
 has "$T/coco.jsonl" '"patches": 256, "dim": 588' "256 patches of 14 x 14 x 3 per image"
 has "$T/coco.jsonl" '"task": "caption"' "task caption"
@@ -134,9 +135,9 @@ run shards verify -c "$DB"
 expect_rc 0 "verify: every shard sound"
 [ "$(grep -c '^ok' "$T/out")" -eq "$(q 'SELECT count(*) FROM shards')" ]
 ok $? "one ok line per shard"
-p1=$(q "SELECT path FROM shards ORDER BY id LIMIT 1")
+p1=$(q "SELECT '$T/' || path FROM shards ORDER BY id LIMIT 1")
 printf 'X' | dd of="$p1" bs=1 seek=100 conv=notrunc 2>/dev/null
-p2=$(q "SELECT path FROM shards ORDER BY id LIMIT 1 OFFSET 1")
+p2=$(q "SELECT '$T/' || path FROM shards ORDER BY id LIMIT 1 OFFSET 1")
 rm -f "$p2"
 run shards verify -c "$DB"
 expect_rc 1 "verify after tampering exits 1"

@@ -96,7 +96,7 @@ has "$T/err" "COCO_val2014_000000522418.jpg" "naming the image"
 ok $? "the two shards written before it, and the build's rows, are removed: $(ls -A "$T/badout" | tr '\n' ' ')"
 
 # ---- shards changed behind the catalog's back
-p() { q "SELECT path FROM shards s JOIN builds b ON b.id = s.build_id WHERE b.name = 'cola' AND seq = $1"; }
+p() { q "SELECT '$T/' || path FROM shards s JOIN builds b ON b.id = s.build_id WHERE b.name = 'cola' AND seq = $1"; }
 run shards verify -c "$DB" cola
 expect_rc 0 "verify: the 6 cola shards are sound"
 printf 'X' | dd of="$(p 1)" bs=1 seek=200 conv=notrunc 2>/dev/null
@@ -171,6 +171,98 @@ has "$T/err" "shards verify" "and pointing to adalink shards verify"
 ok $? "writing no adapter"
 run train -q -b "$T/t5.safetensors" -C "$DB" -t rte -n 2 -o "$T/ad.safetensors"
 expect_rc 0 "the untouched rte build still trains"
+
+# ---- the lock of a build: a second run of the same build waits for the
+# first, then says so; shards rm of it too
+run build -c "$DB" -O "$T/shards" -n rte2 -m "$M" -t rte glue "$G"
+expect_rc 0 "build rte2"
+/usr/bin/python3 - "$DB-lock" rte2 "$T/held" <<'PY' &
+# hold the build lock of rte2 as adalink does: an OFD write lock on the
+# byte FNV-1a(name) mod 2^40 of CATALOG-lock
+import fcntl, os, struct, sys, time
+h = 14695981039346656037
+for c in sys.argv[2].encode():
+    h = ((h ^ c) * 1099511628211) % (1 << 64)
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o666)
+F_OFD_SETLK = 37
+fl = struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, h % (1 << 40), 1, 0)
+fcntl.fcntl(fd, F_OFD_SETLK, fl)
+open(sys.argv[3], "w").close()
+time.sleep(4)
+PY
+held_pid=$!
+while [ ! -e "$T/held" ] && kill -0 $held_pid 2>/dev/null; do sleep 0.05; done
+t0=$(secs)
+ADALINK_CATALOG_WAIT=1 "$ADALINK" build -c "$DB" -O "$T/shards" -n rte2 -m "$M" -t rte --replace -l 3 glue "$G" \
+	>"$T/out" 2>"$T/err"
+rc=$?
+t1=$(secs)
+expect_rc 1 "a build whose lock another process holds (ADALINK_CATALOG_WAIT=1)"
+awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 0.9 && b - a < 3.5) }'
+ok $? "waits 1 s ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)"
+has "$T/err" "build 'rte2' is being built or removed by another adalink process" "then says so"
+ADALINK_CATALOG_WAIT=1 "$ADALINK" shards rm -c "$DB" rte2 >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 1 "shards rm of it waits and refuses too"
+[ "$(q "SELECT status FROM builds WHERE name = 'rte2'")" = complete ]
+ok $? "the build stays complete"
+wait $held_pid
+ADALINK_CATALOG_WAIT=1 "$ADALINK" shards rm -c "$DB" rte2 >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "once the lock is free, shards rm removes it"
+
+# ---- train --catalog recording its run while another writer holds the
+# catalog's lock: waits, then says so; the adapter is still written
+run init --config t5-tiny --vocab-size 32128 --seed 1 -o "$T/t5l.safetensors"
+hold_lock 6
+ADALINK_CATALOG_WAIT=1 "$ADALINK" train -q -b "$T/t5l.safetensors" -C "$DB" -t rte -n 2 -o "$T/adl.safetensors" \
+	--run locked >"$T/out" 2>"$T/err"
+rc=$?
+wait $lock_pid
+expect_rc 1 "train --catalog while another writer holds the lock"
+has "$T/err" "is locked by another writer" "saying the catalog is locked"
+[ "$(q "SELECT count(*) FROM runs WHERE name = 'locked'")" = 0 ]
+ok $? "no half run row"
+
+# ---- a full disk under the catalog itself: the failing build leaves the
+# catalog sound and the earlier builds as they were
+if unshare -rm true 2>/dev/null; then
+	unshare -rm sh -c '
+		mount -t tmpfs -o size=640k tmpfs "$1" || exit 99
+		cd "$1"
+		"$ADALINK" build -q -c cat.db -O shards -n small -m "$2" -t rte -l 20 glue "$3" >/dev/null 2>&1 || exit 98
+		"$ADALINK" build -c cat.db -O shards -n big -m "$2" -N 1 coco "$4" >"$5/big.out" 2>"$5/big.err"
+		echo $? >"$5/big.rc"
+		"$ADALINK" shards verify -c cat.db >"$5/big.verify" 2>&1; echo $? >"$5/big.vrc"
+		sqlite3 cat.db "PRAGMA integrity_check; SELECT name || \" \" || status FROM builds ORDER BY name;" >"$5/big.q" 2>&1
+		ls shards | grep -c "^big" >"$5/big.ls"
+	' sh "$T/full" "$M" "$G" "$T/s/coco" "$T"
+	rc=$(cat "$T/big.rc" 2>/dev/null || echo 99)
+	cp "$T/big.err" "$T/err" 2>/dev/null
+	expect_rc 1 "a build onto a full disk that also holds the catalog fails"
+	has "$T/err" "No space left on device" "saying the disk is full"
+	[ "$(cat "$T/big.vrc")" = 0 ] && [ "$(grep -c '^ok' "$T/big.verify")" -ge 1 ]
+	ok $? "the earlier build still verifies: $(tr '\n' ' ' <"$T/big.verify")"
+	[ "$(cat "$T/big.q")" = "ok
+small complete" ] && [ "$(cat "$T/big.ls")" = 0 ]
+	ok $? "the catalog passes integrity_check and holds the earlier build alone; no file of the failed one: $(tr '\n' ' ' <"$T/big.q")"
+else
+	ok 0 "# SKIP unshare -rm is not allowed here: no tmpfs to fill"
+fi
+# the same with a file size limit (SIGXFSZ ignored: writes fail with EFBIG)
+mkdir "$T/fs"
+(cd "$T/fs" && "$ADALINK" build -q -c cat.db -O shards -n small -m "$M" -t rte -l 20 glue "$G") >/dev/null 2>&1
+sum_small=$(cat "$T"/fs/shards/small-* | sha256sum)
+(cd "$T/fs" && trap '' XFSZ && ulimit -f 200 && exec "$ADALINK" build -c cat.db -O shards -n big -m "$M" -N 2 coco "$T/s/coco") \
+	>"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 1 "a build past the file size limit (ulimit -f 200) fails"
+has "$T/err" "File too large" "saying why"
+(cd "$T/fs" && "$ADALINK" shards verify -c cat.db) >"$T/out" 2>&1
+[ $? -eq 0 ] && [ "$(cat "$T"/fs/shards/small-* | sha256sum)" = "$sum_small" ] &&
+	[ "$(sqlite3 "$T/fs/cat.db" "PRAGMA integrity_check; SELECT count(*) FROM builds WHERE name = 'big'")" = "ok
+0" ] && [ -z "$(ls "$T/fs/shards" | grep big)" ]
+ok $? "the catalog is sound, the earlier build intact, nothing of the failed one left"
 
 # ---- a catalog of a newer schema
 sqlite3 "$DB" "PRAGMA user_version = 99"

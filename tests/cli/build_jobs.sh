@@ -46,7 +46,7 @@ if /usr/bin/python3 -c 'import PIL' 2>/dev/null; then
 	same_builds img
 	ok $? "-j 1, 2 and 4: the same $n shards of ViT embeddings, byte for byte"
 	# the embeddings are not all zero (the ViT ran)
-	p=$(sqlite3 "$T/img1.db" "SELECT path FROM shards WHERE seq = 0")
+	p=$(sqlite3 "$T/img1.db" "SELECT '$T/' || path FROM shards WHERE seq = 0")
 	/usr/bin/python3 "$SRCDIR/tests/ref/shard_read.py" "$p" | head -1 >"$T/x.json"
 	has "$T/x.json" '"patches": 196, "dim": 192' "196 patches of the ViT's width 192"
 	# Without --size and --patch the ViT's config decides (vit-tiny: 224 and

@@ -8,7 +8,18 @@ q() { sqlite3 "$DB" "$1"; }
 TAB=$(printf '\t')
 
 run shards ls -c "$DB"
-expect_rc 0 "shards ls creates an empty catalog"
+expect_rc 1 "shards ls of a catalog that is not there fails"
+has "$T/err" "no catalog '$DB'" "saying so"
+[ ! -e "$DB" ]
+ok $? "and creates none"
+# an empty catalog: a build made and removed
+run build -c "$DB" -O "$T/o" -n x -m "$TESTDATA/spm/t5_spiece.model" -t rte -l 1 glue \
+	"$TESTDATA/datasets/real/glue_data"
+expect_rc 0 "a build creates the catalog"
+run shards rm -c "$DB" x
+expect_rc 0 "shards rm removes the build"
+run shards ls -c "$DB"
+expect_rc 0 "shards ls"
 printf 'name\tdataset\tsplit\ttask\tstatus\tshards\texamples\tbytes\tcreated\n' >"$T/want"
 same "$T/out" "$T/want" "a header and no build"
 q "INSERT INTO builds(id, name, dataset, split, task, tokenizer_sha256, tool_version, status, created)

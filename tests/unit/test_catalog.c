@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/catalog.h"
@@ -87,6 +88,7 @@ static int on_run(void *ctx, const al_cat_run_sum *r, al_err *e)
 static void test_builds(const char *path);
 static void test_runs(const char *path);
 static void test_transactions(const char *path);
+static void test_paths_and_locks(const char *dir);
 
 static int count(sqlite3 *db, const char *sql)
 {
@@ -168,6 +170,7 @@ int main(void)
 	test_builds(junk);
 	test_runs(junk);
 	test_transactions(junk);
+	test_paths_and_locks(dir);
 	is_str(al_catalog_sqlite_version(), cli(":memory:", "SELECT sqlite_version();"),
 	       "the SQLite version is the library's");
 
@@ -401,4 +404,95 @@ static void test_transactions(const char *path)
 	al_catalog_close(c1);
 	al_catalog_close(c2);
 	unsetenv("ADALINK_CATALOG_WAIT");
+}
+
+static int on_path(void *ctx, const al_cat_shard *s, al_err *e)
+{
+	sink *k = ctx;
+	(void)e;
+	put(k, "%s=%s;", s->stored, s->path);
+	return 0;
+}
+
+/* Shard paths stored relative to the catalog's folder and read back from
+ * here; a catalog of schema version 1 migrated; readers that refuse what
+ * is not a catalog; the build lock between two connections. */
+static void test_paths_and_locks(const char *dir)
+{
+	char path[256], sub[256], shard[300], cmd[700];
+	al_err e = {0};
+	snprintf(path, sizeof path, "%s/p/cat.db", dir);
+	snprintf(sub, sizeof sub, "%s/p/out", dir);
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", sub);
+	ok(system(cmd) == 0, "paths: a catalog folder with an output folder in it");
+	al_catalog *c = al_catalog_open(path, &e);
+	long long id = 0;
+	al_cat_build b = {.name = "b", .dataset = "glue", .sources = "[]", .params = "{}",
+			  .tool_version = "0", .out_dir = sub};
+	ok(c && al_catalog_build_add(c, &b, &id, &e) == 0, "a build with an output folder (%s)", e.msg);
+	snprintf(shard, sizeof shard, "%s/b-00000.als", sub);
+	al_cat_shard s0 = {.build_id = id, .seq = 0, .path = shard, .examples = 1, .bytes = 1,
+			   .checksum = "00000000000000aa"};
+	al_cat_shard s1 = {.build_id = id, .seq = 1, .path = "/elsewhere/b-00001.als", .examples = 1,
+			   .bytes = 1, .checksum = "00000000000000bb"};
+	ok(al_catalog_shard_add(c, &s0, &e) == 0 && al_catalog_shard_add(c, &s1, &e) == 0,
+	   "two shards, one under the catalog's folder, one elsewhere (%s)", e.msg);
+	is_str(cli(path, "SELECT out_dir FROM builds; SELECT path, path_base FROM shards ORDER BY seq;"),
+	       "out\nout/b-00000.als|catalog\n/elsewhere/b-00001.als|catalog",
+	       "sqlite3: stored relative to the catalog's folder, or absolute outside it");
+	sink k = {0};
+	al_catalog_shards_each(c, "b", on_path, &k, &e);
+	char want[1200];
+	snprintf(want, sizeof want, "out/b-00000.als=%s/p/out/b-00000.als;"
+		 "/elsewhere/b-00001.als=/elsewhere/b-00001.als;", dir);
+	is_str(k.s, want, "read back joined to the catalog's folder");
+	al_cat_build g;
+	ok(al_catalog_build_get(c, "b", &g, &e) == 0, "build_get");
+	snprintf(want, sizeof want, "%s/p/out", dir);
+	is_str(g.out_dir, want, "out_dir read back from here");
+	al_cat_build_clear(&g);
+
+	/* the lock: a second connection cannot take the same build's */
+	setenv("ADALINK_CATALOG_WAIT", "0.2", 1);
+	al_catalog *c2 = al_catalog_open(path, &e);
+	ok(al_catalog_lock_build(c, "b", &e) == 0, "lock build b (%s)", e.msg);
+	ok(al_catalog_lock_build(c2, "other", &e) == 0, "another connection locks another build");
+	is_int(al_catalog_lock_build(c2, "b", &e), AL_EDB, "but not b, while the first holds it");
+	has_str(e.msg, "being built or removed by another adalink process", "saying so");
+	al_catalog_close(c);
+	ok(al_catalog_lock_build(c2, "b", &e) == 0, "closing the first connection frees it");
+	al_catalog_close(c2);
+	unsetenv("ADALINK_CATALOG_WAIT");
+
+	/* schema version 1: its rows keep their paths, relative to where
+	 * build ran (here, when found), else to the catalog's folder */
+	cli(path, "UPDATE shards SET path = 'out/b-00000.als' WHERE seq = 0;"
+	    "ALTER TABLE shards DROP COLUMN path_base; ALTER TABLE builds DROP COLUMN out_dir;"
+	    "PRAGMA user_version = 1;");
+	c = al_catalog_open_readonly(path, &e);
+	ok(c != NULL, "a reader opens a catalog of version 1 (%s)", e.msg);
+	is_str(cli(path, "PRAGMA user_version; SELECT path_base FROM shards ORDER BY seq;"
+		   "SELECT quote(out_dir) FROM builds;"), "2\ncwd\ncwd\nNULL",
+	       "migrated to version 2: its rows marked 'cwd', no output folder");
+	k.s[0] = 0;
+	al_catalog_shards_each(c, "b", on_path, &k, &e);
+	snprintf(want, sizeof want, "out/b-00000.als=%s/p/out/b-00000.als;"
+		 "/elsewhere/b-00001.als=/elsewhere/b-00001.als;", dir);
+	is_str(k.s, want, "a relative path not found from here is found beside the catalog");
+	al_catalog_close(c);
+
+	/* readers refuse what is not a catalog, and create nothing */
+	char other[300];
+	snprintf(other, sizeof other, "%s/p/none.db", dir);
+	ok(al_catalog_open_readonly(other, &e) == NULL && e.code == AL_ENOTFOUND,
+	   "a missing catalog: AL_ENOTFOUND");
+	has_str(e.msg, "no catalog", "saying so");
+	ok(al_catalog_open_existing(other, &e) == NULL && access(other, F_OK) != 0,
+	   "open_existing refuses it too, and nothing is created");
+	snprintf(other, sizeof other, "%s/p/empty.db", dir);
+	fclose(fopen(other, "w"));
+	struct stat st;
+	ok(al_catalog_open_readonly(other, &e) == NULL && stat(other, &st) == 0 && st.st_size == 0,
+	   "an empty file is refused and stays empty");
+	has_str(e.msg, "is not an adalink catalog (an empty file)", "saying so");
 }
