@@ -622,6 +622,108 @@ static int abbrev_sentend(al_ptb *t, const char *text, size_t len)
 	return len && u[0] == '<' && pcre2_match(t->sgml, u, len, 0, 0, t->md, NULL) >= 0;
 }
 
+/* Do rule best's action for its token line[tok_b..tok_e) (the text runs
+ * to len): emit to b, or end the line into ls. */
+static void act(al_ptb *t, int best, const char *line, size_t tok_b, size_t tok_e,
+		size_t len, lines *ls, buf *b)
+{
+	const char *tok = line + tok_b;
+	size_t tl = tok_e - tok_b;
+	switch (rules[best].act) {
+	case A_TOKEN:
+		emit(b, tok, tl);
+		break;
+	case A_FIXED:
+		emit(b, rules[best].fixed, strlen(rules[best].fixed));
+		break;
+	case A_SKIP:
+		break;
+	case A_NEWLINE:
+		push_line(ls, b);
+		break;
+	case A_FRAC: {
+		static const char *const from[] = {" "};
+		static const char *const to[] = {"\xc2\xa0"};
+		emit_replace(b, tok, tl, from, to, 1);
+		break;
+	}
+	case A_PHONE: {
+		static const char *const from[] = {" ", "(", ")"};
+		static const char *const to[] = {"\xc2\xa0", "-LRB-", "-RRB-"};
+		emit_replace(b, tok, tl, from, to, 3);
+		break;
+	}
+	case A_FRAC2: {
+		static const char *const from[] = {"\xc2\xbc", "\xc2\xbd", "\xc2\xbe",
+						   "\xe2\x85\x93", "\xe2\x85\x94"};
+		static const char *const to[] = {"1/4", "1/2", "3/4", "1/3", "2/3"};
+		emit_replace(b, tok, tl, from, to, 5);
+		break;
+	}
+	case A_SMILEY: {
+		static const char *const from[] = {"(", ")"};
+		static const char *const to[] = {"-LRB-", "-RRB-"};
+		emit_replace(b, tok, tl, from, to, 2);
+		break;
+	}
+	case A_HYPHENS:
+		if (tl >= 3 && tl <= 4)
+			emit(b, "--", 2);
+		else
+			emit(b, tok, tl);
+		break;
+	case A_APOS:
+	case A_QUOTE: {
+		/* as the reference's latexQuotes: character by character */
+		static const char *const from[] = {"\xc2\x91", "\xe2\x80\x98", "\xc2\x92",
+						   "\xe2\x80\x99", "\xc2\x93", "\xe2\x80\x9c",
+						   "\xc2\x94", "\xe2\x80\x9d", "&apos;", "\xe2\x80\x9b",
+						   "\xe2\x80\xb9", "\xe2\x80\xba", "\xc2\xab",
+						   "\xc2\xbb"};
+		static const char *const to[] = {"`", "`", "'", "'", "``", "``", "''", "''", "'",
+						 "`", "`", "'", "``", "''"};
+		emit_replace(b, tok, tl, from, to, 14);
+		break;
+	}
+	case A_ABBREV1:
+		/* before a space and then a space, a capital or an SGML
+		 * tag, the period also ends the sentence */
+		if (abbrev_sentend(t, line + tok_e, len - tok_e)) {
+			emit(b, tok, tl - 1);
+			emit(b, ".", 1);
+		} else {
+			emit(b, tok, tl);
+		}
+		break;
+	case A_AMP:
+		emit_amp(b, tok, tl);
+		break;
+	case A_DQUOTE:
+		if ((tl == 1 && tok[0] == '"') || (tl == 6 && !memcmp(tok, "&quot;", 6)))
+			emit(b, rules[best].fixed, 2);
+		else
+			emit(b, tok, tl);
+		break;
+	case A_CURRENCY: {
+		static const char *const from[] = {"\xc2\xa2", "\xc2\xa3", "\xc2\x80",
+						   "\xe2\x82\xac", "\xc2\xa4", "\xe2\x82\xa0"};
+		static const char *const to[] = {"cents", "#", "$", "$", "$", "$"};
+		emit_replace(b, tok, tl, from, to, 6);
+		break;
+	}
+	case A_ABBREV:
+		/* a single letter and its period are two tokens when a
+		 * sentence follows */
+		if (tl == 2 && sentence_follows(t, line + tok_e, len - tok_e)) {
+			emit(b, tok, 1);
+			emit(b, ".", 1);
+		} else {
+			emit(b, tok, tl);
+		}
+		break;
+	}
+}
+
 /* Tokenize text[0..len) (the captions joined by line breaks); each line
  * break ends an output line, pushed to ls. */
 static void tokenize_text(al_ptb *t, const char *line, size_t len, lines *ls, buf *b)
@@ -672,101 +774,7 @@ static void tokenize_text(al_ptb *t, const char *line, size_t len, lines *ls, bu
 				pos++;
 			continue;
 		}
-		const char *tok = line + tok_b;
-		size_t tl = tok_e - tok_b;
-		switch (rules[best].act) {
-		case A_TOKEN:
-			emit(b, tok, tl);
-			break;
-		case A_FIXED:
-			emit(b, rules[best].fixed, strlen(rules[best].fixed));
-			break;
-		case A_SKIP:
-			break;
-		case A_NEWLINE:
-			push_line(ls, b);
-			break;
-		case A_FRAC: {
-			static const char *const from[] = {" "};
-			static const char *const to[] = {"\xc2\xa0"};
-			emit_replace(b, tok, tl, from, to, 1);
-			break;
-		}
-		case A_PHONE: {
-			static const char *const from[] = {" ", "(", ")"};
-			static const char *const to[] = {"\xc2\xa0", "-LRB-", "-RRB-"};
-			emit_replace(b, tok, tl, from, to, 3);
-			break;
-		}
-		case A_FRAC2: {
-			static const char *const from[] = {"\xc2\xbc", "\xc2\xbd", "\xc2\xbe",
-							   "\xe2\x85\x93", "\xe2\x85\x94"};
-			static const char *const to[] = {"1/4", "1/2", "3/4", "1/3", "2/3"};
-			emit_replace(b, tok, tl, from, to, 5);
-			break;
-		}
-		case A_SMILEY: {
-			static const char *const from[] = {"(", ")"};
-			static const char *const to[] = {"-LRB-", "-RRB-"};
-			emit_replace(b, tok, tl, from, to, 2);
-			break;
-		}
-		case A_HYPHENS:
-			if (tl >= 3 && tl <= 4)
-				emit(b, "--", 2);
-			else
-				emit(b, tok, tl);
-			break;
-		case A_APOS:
-		case A_QUOTE: {
-			/* as the reference's latexQuotes: character by character */
-			static const char *const from[] = {"\xc2\x91", "\xe2\x80\x98", "\xc2\x92",
-							   "\xe2\x80\x99", "\xc2\x93", "\xe2\x80\x9c",
-							   "\xc2\x94", "\xe2\x80\x9d", "&apos;", "\xe2\x80\x9b",
-							   "\xe2\x80\xb9", "\xe2\x80\xba", "\xc2\xab",
-							   "\xc2\xbb"};
-			static const char *const to[] = {"`", "`", "'", "'", "``", "``", "''", "''", "'",
-							 "`", "`", "'", "``", "''"};
-			emit_replace(b, tok, tl, from, to, 14);
-			break;
-		}
-		case A_ABBREV1:
-			/* before a space and then a space, a capital or an SGML
-			 * tag, the period also ends the sentence */
-			if (abbrev_sentend(t, line + tok_e, len - tok_e)) {
-				emit(b, tok, tl - 1);
-				emit(b, ".", 1);
-			} else {
-				emit(b, tok, tl);
-			}
-			break;
-		case A_AMP:
-			emit_amp(b, tok, tl);
-			break;
-		case A_DQUOTE:
-			if ((tl == 1 && tok[0] == '"') || (tl == 6 && !memcmp(tok, "&quot;", 6)))
-				emit(b, rules[best].fixed, 2);
-			else
-				emit(b, tok, tl);
-			break;
-		case A_CURRENCY: {
-			static const char *const from[] = {"\xc2\xa2", "\xc2\xa3", "\xc2\x80",
-							   "\xe2\x82\xac", "\xc2\xa4", "\xe2\x82\xa0"};
-			static const char *const to[] = {"cents", "#", "$", "$", "$", "$"};
-			emit_replace(b, tok, tl, from, to, 6);
-			break;
-		}
-		case A_ABBREV:
-			/* a single letter and its period are two tokens when a
-			 * sentence follows */
-			if (tl == 2 && sentence_follows(t, line + tok_e, len - tok_e)) {
-				emit(b, tok, 1);
-				emit(b, ".", 1);
-			} else {
-				emit(b, tok, tl);
-			}
-			break;
-		}
+		act(t, best, line, tok_b, tok_e, len, ls, b);
 		pos = tok_e > pos ? tok_e : pos + best_len;
 	}
 }
