@@ -1,6 +1,7 @@
 /* cmd_score.c: adalink score: caption, VQA, ANLS and GLUE metrics of
  * predictions against references, as NAME<TAB>VALUE lines. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/cli.h"
@@ -8,6 +9,7 @@
 #include "lib/log.h"
 #include "metrics/glue.h"
 #include "metrics/input.h"
+#include "metrics/ptbtok.h"
 #include "metrics/pynum.h"
 #include "metrics/score.h"
 
@@ -15,7 +17,8 @@ static const al_cmd_help help = {
 	"score",
 	"adalink score METRIC [TASK] --refs R --preds P [--pretokenized]\n"
 	"       [--per-example FILE] [--format FMT] [--allow-missing]\n"
-	"       adalink score glue TASK TASK... --refs R --preds P --refs R --preds P...",
+	"       adalink score glue TASK TASK... --refs R --preds P --refs R --preds P...\n"
+	"       adalink score --tokenize [--breaks-as-spaces] < CAPTIONS",
 	"Score predictions P against references R and print one NAME<TAB>VALUE\n"
 	"line per number, as the official scorers compute them.  METRIC: cider,\n"
 	"bleu, rouge, caption (all three), vqa, anls, accuracy, f1, mcc, pearson,\n"
@@ -32,7 +35,11 @@ static const al_cmd_help help = {
 	"                        to F ('-': standard output)\n"
 	"  -f, --format FMT      jsonl, coco, vqa, docvqa, stvqa, glue (dev TSV)\n"
 	"                        or auto (the default: detected from the files)\n"
-	"  -m, --allow-missing   score a reference with no prediction as empty\n",
+	"  -m, --allow-missing   score a reference with no prediction as empty\n"
+	"      --tokenize        print the caption tokenizer's output for the\n"
+	"                        captions on standard input (one a line, one run)\n"
+	"      --breaks-as-spaces  \\r, \\v, \\f, U+2028 and U+2029 in a caption are\n"
+	"                        spaces, not line breaks (unlike the official scorer)\n",
 };
 
 /* Write one value, shortest round-trip text. */
@@ -99,6 +106,60 @@ out:
 	return rc;
 }
 
+/* adalink score --tokenize: the captions of standard input, one a line,
+ * tokenized in one run; one output line per caption. */
+static int tokenize_stdin(void)
+{
+	al_err e = {0};
+	char **cap = NULL, *line = NULL;
+	size_t n = 0, cap_n = 0, lcap = 0;
+	ssize_t len;
+	int rc = AL_EXIT_FAIL;
+	while ((len = getline(&line, &lcap, stdin)) >= 0) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[len - 1] = 0;
+		if (n == cap_n) {
+			size_t nc = cap_n ? 2 * cap_n : 256;
+			char **v = realloc(cap, nc * sizeof *v);
+			if (!v)
+				goto oom;
+			cap = v;
+			cap_n = nc;
+		}
+		if (!(cap[n] = strdup(line)))
+			goto oom;
+		n++;
+	}
+	if (ferror(stdin)) {
+		al_error("unable to read standard input");
+		goto out;
+	}
+	al_ptb *t = al_ptb_new(&e);
+	char **out = t ? calloc(n + 1, sizeof *out) : NULL;
+	if (!t || !out || al_ptb_tokenize(t, (const char *const *)cap, n, out, &e) < 0) {
+		al_error("%s", t && out ? e.msg : t ? "out of memory" : e.msg);
+		al_ptb_free(t);
+		free(out);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		puts(out[i]);
+		free(out[i]);
+	}
+	free(out);
+	al_ptb_free(t);
+	rc = AL_EXIT_OK;
+	goto out;
+oom:
+	al_error("out of memory");
+out:
+	for (size_t i = 0; i < n; i++)
+		free(cap[i]);
+	free(cap);
+	free(line);
+	return rc;
+}
+
 int cmd_score(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -108,6 +169,8 @@ int cmd_score(int argc, char **argv)
 		{"per-example", required_argument, 0, 'e'},
 		{"format", required_argument, 0, 'f'},
 		{"allow-missing", no_argument, 0, 'm'},
+		{"tokenize", no_argument, 0, 1},
+		{"breaks-as-spaces", no_argument, 0, 2},
 		AL_CLI_COMMON_OPTS,
 		{0, 0, 0, 0},
 	};
@@ -115,6 +178,7 @@ int cmd_score(int argc, char **argv)
 	const char *refs[MAXPAIRS], *preds[MAXPAIRS], *per = NULL;
 	int nrefs = 0, npreds = 0;
 	int pretok = 0, fmt = AL_FMT_AUTO, allow_missing = 0, c, status;
+	int tokenize = 0;
 	while ((c = getopt_long(argc, argv, "r:p:te:f:m" AL_CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -129,6 +193,8 @@ int cmd_score(int argc, char **argv)
 		case 't': pretok = 1; break;
 		case 'e': per = optarg; break;
 		case 'm': allow_missing = 1; break;
+		case 1: tokenize = 1; break;
+		case 2: al_ptb_default_spaces(1); break;
 		case 'f':
 			if ((fmt = al_score_format_parse(optarg)) < 0)
 				return al_cli_usage(&help, "--format wants jsonl, coco, vqa, "
@@ -138,6 +204,17 @@ int cmd_score(int argc, char **argv)
 			if (al_cli_common(&help, c, optarg, &status) < 0)
 				return status;
 		}
+	}
+	if (tokenize) {
+		if (optind < argc || nrefs || npreds || pretok || per)
+			return al_cli_usage(&help, "--tokenize reads captions on standard "
+					    "input and takes no METRIC or files");
+		int trc = tokenize_stdin();
+		if (trc == AL_EXIT_OK && fflush(stdout) != 0) {
+			al_error("unable to write the output");
+			trc = AL_EXIT_FAIL;
+		}
+		return trc;
 	}
 	if (optind == argc)
 		return al_cli_usage(&help, "a METRIC is required");

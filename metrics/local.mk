@@ -27,8 +27,8 @@ tests_unit_test_vqa_LDADD = $(TEST_LDADD)
 tests_unit_test_anls_LDADD = $(TEST_LDADD)
 tests_unit_test_glue_LDADD = $(TEST_LDADD)
 tests_unit_test_ptbtok_LDADD = $(TEST_LDADD)
-TESTS += $(METRICS_UNIT_TESTS) tests/cli/score.sh
-EXTRA_DIST += tests/cli/score.sh tests/data/metrics bench/metrics bench/ref
+TESTS += $(METRICS_UNIT_TESTS) tests/cli/score.sh tests/cli/score_tokenize.sh
+EXTRA_DIST += tests/cli/score.sh tests/cli/score_tokenize.sh tests/data/metrics tests/data/ptb bench/metrics bench/ref
 
 # make bench-metrics: time adalink score against the Python reference
 bench-metrics: adalink

@@ -26,6 +26,17 @@ static int draft_scale(int w, int h, int s)
 	return q >= 8 ? 8 : q >= 4 ? 4 : q >= 2 ? 2 : 1;
 }
 
+/* Did the header call fail only because TurboJPEG has no name for the
+ * image's chroma subsampling (4:1:0, 4:4:1, components sampled 2x1 and
+ * 1x2, ...)?  It fills the size and colour space before it gives up, and
+ * its decompression (libjpeg's, which upsamples any legal layout) does
+ * not need the name, so such images decode as any other. */
+static int unclassified_subsampling(tjhandle tj, int w, int h, int cs)
+{
+	return w > 0 && h > 0 && cs >= 0 &&
+	       strstr(tjGetErrorStr2(tj), "Could not determine subsampling type") != NULL;
+}
+
 /* Grow *p to hold n bytes (contents not kept). */
 static int reserve(uint8_t **p, size_t *cap, size_t n)
 {
@@ -53,8 +64,9 @@ int al_jpeg_decode_reuse(void **handle, uint8_t **px, size_t *cap, uint8_t **tmp
 	if (!*handle && !(*handle = tjInitDecompress()))
 		return al_err_set(e, AL_ENOMEM, "'%s': cannot start the JPEG decoder", label);
 	tjhandle tj = *handle;
-	int w, h, subsamp, cs;
-	if (tjDecompressHeader3(tj, buf, (unsigned long)n, &w, &h, &subsamp, &cs) < 0)
+	int w = 0, h = 0, subsamp = -1, cs = -1;
+	if (tjDecompressHeader3(tj, buf, (unsigned long)n, &w, &h, &subsamp, &cs) < 0 &&
+	    !unclassified_subsampling(tj, w, h, cs))
 		return al_err_set(e, AL_EFORMAT, "'%s': bad JPEG header: %s", label,
 				  tjGetErrorStr2(tj));
 	if (w <= 0 || h <= 0 || (uint64_t)w * (uint64_t)h > limit)

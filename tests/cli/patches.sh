@@ -41,6 +41,16 @@ if [ $have_pil = 1 ]; then
 	"$PY" "$REF" "$T/c.safetensors" --tol 1e-3 >"$T/ref" 2>&1
 	ok $? "values equal Pillow draft + resize + numpy (f16: 1e-3 relative)"
 	sed 's/^/#   /' "$T/ref"
+	run patches -o "$T/l.safetensors" "$D"/layouts/*.jpeg
+	expect_rc 0 "JPEG chroma layouts TurboJPEG cannot name (4:1:0, 4:4:1, 2x1 and 1x2 per component)"
+	"$PY" "$REF" "$T/l.safetensors" >"$T/ref" 2>&1
+	ok $? "their values equal Pillow resize + numpy"
+	sed 's/^/#   /' "$T/ref"
+	run patches -s 56 --draft -o "$T/ld.safetensors" "$D"/layouts/*.jpeg
+	expect_rc 0 "the same layouts with draft (DCT-scaled to 1/2)"
+	"$PY" "$REF" "$T/ld.safetensors" >"$T/ref" 2>&1
+	ok $? "their values equal Pillow draft + resize + numpy"
+	sed 's/^/#   /' "$T/ref"
 	run patches --exif -s 28 -o "$T/x.safetensors" "$D"/exif/o*.jpg
 	expect_rc 0 "--exif on the eight orientations"
 	"$PY" "$REF" "$T/x.safetensors" >"$T/ref" 2>&1

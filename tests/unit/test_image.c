@@ -114,6 +114,45 @@ static void exif_case(const char *name, int want_o, int draft)
 	al_image_release(&got);
 }
 
+/* Decode (with draft, if not 0) and compare with Pillow's decode
+ * (tests/ref/pil_resize.py, at test time): every byte within one level. */
+static void pillow_case(const char *name, int draft)
+{
+	char path[1200], cmd[3000];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	const char *src = getenv("SRCDIR");
+	snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/ref/pil_resize.py' '%s' %d none %d",
+		 src ? src : ".", path, draft, draft ? 1 : 0);
+	al_err e = {0};
+	al_image got = {0};
+	al_decode_opts o = {0, draft, 0};
+	int rc = al_image_load(path, &o, &got, &e);
+	is_int(rc, 0, "%s%s decodes (%s)", name, draft ? " (draft)" : "", rc < 0 ? e.msg : "ok");
+	FILE *p = popen(cmd, "r");
+	int w = 0, h = 0;
+	if (rc < 0 || !p || fscanf(p, "%d %d", &w, &h) != 2 || fgetc(p) != '\n') {
+		ok(0, "%s: Pillow reference runs", name);
+		if (p)
+			pclose(p);
+		al_image_release(&got);
+		return;
+	}
+	size_t sz = (size_t)w * h * 3;
+	uint8_t *want = malloc(sz);
+	size_t rd = fread(want, 1, sz, p);
+	pclose(p);
+	int maxd = rd == sz && got.w == w && got.h == h ? 0 : 256;
+	for (size_t i = 0; maxd < 256 && i < sz; i++) {
+		int d = abs((int)got.px[i] - (int)want[i]);
+		if (d > maxd)
+			maxd = d;
+	}
+	ok(maxd <= 1, "%s%s: %dx%d, within one level of Pillow's decode (%dx%d, max diff %d)", name,
+	   draft ? " (draft)" : "", got.w, got.h, w, h, maxd);
+	free(want);
+	al_image_release(&got);
+}
+
 static void png_case(const char *name)
 {
 	char png[256], rgb[1400];
@@ -149,6 +188,14 @@ static void bad(const char *name, int code, const char *msg)
 	ok(im.px == NULL && im.w == 0, "%s: the image stays empty", name);
 }
 
+/* Legal JPEG layouts TurboJPEG's header call has no name for
+ * (tests/data/images/layouts/README). */
+static const char *const layouts[] = {
+	"layouts/video-001.q50.410.jpeg", "layouts/video-001.q50.410.progressive.jpeg",
+	"layouts/s441.jpeg", "layouts/s21-12-11.jpeg", "layouts/s12-21-11.jpeg",
+	"layouts/s22-12-21.jpeg", "layouts/s21-11-12.progressive.jpeg", "layouts/s410-rgb.jpeg",
+};
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "%s/images", tap_data());
@@ -170,11 +217,20 @@ int main(void)
 		same_as_djpeg("COCO_val2014_000000000241.jpg", 60, "-scale 1/8");
 		same_as_djpeg("video-001.cmyk.jpeg", 50, "-scale 1/2");
 		same_as_djpeg("video-005.gray.jpeg", 30, "-scale 1/2");
+		/* chroma layouts TurboJPEG's header call cannot name */
+		for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++) {
+			same_as_djpeg(layouts[i], 0, "");
+			same_as_djpeg(layouts[i], 50, "-scale 1/2");
+		}
 	} else {
 		printf("# djpeg not installed (libjpeg-turbo-progs): JPEG references skipped\n");
 	}
 
 	if (system("/usr/bin/python3 -c 'import PIL' 2>/dev/null") == 0) {
+		for (size_t i = 0; i < sizeof layouts / sizeof *layouts; i++) {
+			pillow_case(layouts[i], 0);
+			pillow_case(layouts[i], 50);
+		}
 		char nm[32];
 		for (int o = 1; o <= 8; o++) {
 			snprintf(nm, sizeof nm, "exif/o%d.jpg", o);
