@@ -373,7 +373,7 @@ int cmd_runs(int argc, char **argv)
 	if (!path)
 		return al_cli_usage(&help, "--catalog is required");
 	al_err e = {0};
-	al_catalog *cat = act->write ? al_catalog_open(path, &e) : al_catalog_open_readonly(path, &e);
+	al_catalog *cat = act->write ? al_catalog_open_existing(path, &e) : al_catalog_open_readonly(path, &e);
 	int rc = cat ? act->fn(cat, argv + optind + 1, nargs, &e) : e.code;
 	al_catalog_close(cat);
 	if (rc < 0) {
