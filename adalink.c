@@ -20,7 +20,7 @@
 
 #include "lib/blas.h"
 #include "lib/catalog.h"
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/log.h"
 
 int cmd_inspect(int argc, char **argv);

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "ds.h"
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/log.h"
 
 static const al_cmd_help help = {

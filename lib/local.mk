@@ -22,5 +22,3 @@ libadalink_a_SOURCES = \
 	lib/array.c lib/array.h \
 	lib/strmap.c lib/strmap.h
 
-# Commands and their shared option handling live in the program.
-adalink_SOURCES += lib/cli.c lib/cli.h lib/cmd_inspect.c

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "metrics/glue.h"

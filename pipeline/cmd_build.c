@@ -4,7 +4,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/log.h"
 #include "pipeline/build.h"
 #include "pipeline/image_patch.h"

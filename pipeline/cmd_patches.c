@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/log.h"
 #include "lib/safetensors.h"
 #include "pipeline/image_patch.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "lib/catalog_builds.h"
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/log.h"
 #include "pipeline/shard.h"
 #include "pipeline/shards_admin.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/t5.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/t5.h"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/json_write.h"
 #include "lib/log.h"
 #include "lib/t5.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/log.h"
 #include "trainer/plot.h"
 

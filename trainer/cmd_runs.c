@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/log.h"
 #include "trainer/runs.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/cli.h"
+#include "cli.h"
 #include "lib/log.h"
 #include "trainer/adalink.h"
 #include "trainer/objective.h"

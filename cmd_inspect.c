@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "log.h"
-#include "safetensors.h"
+#include "lib/log.h"
+#include "lib/safetensors.h"
 
 static const al_cmd_help help = {
 	"inspect",

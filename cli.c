@@ -9,8 +9,8 @@
 
 #include <yajl/yajl_gen.h>
 
-#include "blas.h"
-#include "log.h"
+#include "lib/blas.h"
+#include "lib/log.h"
 
 static int threads;
 
