@@ -735,9 +735,15 @@ static void tokenize_text(al_ptb *t, const char *line, size_t len, lines *ls, bu
 		 * end is a WORD, unless it is one of the split words */
 		if ((u[pos] | 0x20) >= 'a' && (u[pos] | 0x20) <= 'z') {
 			size_t e = pos;
-			while (e < len && (u[e] | 0x20) >= 'a' && (u[e] | 0x20) <= 'z')
+			int digits = 0;
+			while (e < len && (((u[e] | 0x20) >= 'a' && (u[e] | 0x20) <= 'z') ||
+					   (u[e] >= '0' && u[e] <= '9'))) {
+				digits |= u[e] <= '9';
 				e++;
-			if ((e == len || u[e] == ' ') && e - pos != 5 && e - pos != 6) {
+			}
+			/* letters then letters or digits: one WORD (no split word
+			 * has a digit) */
+			if ((e == len || u[e] == ' ') && (digits || (e - pos != 5 && e - pos != 6))) {
 				emit(b, line + pos, e - pos);
 				pos = e;
 				continue;
