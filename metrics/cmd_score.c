@@ -160,6 +160,44 @@ out:
 	return rc;
 }
 
+/* Several GLUE tasks: each task's numbers, then the leaderboard's average. */
+static int score_tasks(const char *metric, const char *const *tasks, int ntasks,
+		       const char *const *refs, const char *const *preds, int fmt, int pretok,
+		       int allow_missing, FILE *pf)
+{
+	double score[AL_GLUE_NTASKS] = {0};
+	int have[AL_GLUE_NTASKS] = {0};
+	for (int i = 0; i < ntasks; i++) {
+		int t = al_glue_task(tasks[i]);
+		if (score_pair(metric, tasks[i], refs[i], preds[i], fmt, pretok,
+			       allow_missing, al_glue_task_name(t), pf, &score[t]) < 0)
+			return AL_EXIT_FAIL;
+		have[t] = 1;
+	}
+	int counted;
+	double avg = al_glue_leaderboard_average(score, have, &counted);
+	if (counted == 0) {
+		al_error("no task counts towards the GLUE average (AX and "
+			 "HANS are diagnostics)");
+		return AL_EXIT_FAIL;
+	}
+	printf("glue_average\t");
+	put_value(stdout, avg);
+	putchar('\n');
+	return AL_EXIT_OK;
+}
+
+/* --tokenize: the captions on stdin, tokenized, to stdout. */
+static int tokenize_and_flush(void)
+{
+	int rc = tokenize_stdin();
+	if (rc == AL_EXIT_OK && fflush(stdout) != 0) {
+		al_error("unable to write the output");
+		rc = AL_EXIT_FAIL;
+	}
+	return rc;
+}
+
 int cmd_score(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -209,12 +247,7 @@ int cmd_score(int argc, char **argv)
 		if (optind < argc || nrefs || npreds || pretok || per)
 			return al_cli_usage(&help, "--tokenize reads captions on standard "
 					    "input and takes no METRIC or files");
-		int trc = tokenize_stdin();
-		if (trc == AL_EXIT_OK && fflush(stdout) != 0) {
-			al_error("unable to write the output");
-			trc = AL_EXIT_FAIL;
-		}
-		return trc;
+		return tokenize_and_flush();
 	}
 	if (optind == argc)
 		return al_cli_usage(&help, "a METRIC is required");
@@ -271,29 +304,7 @@ int cmd_score(int argc, char **argv)
 			       allow_missing, NULL, pf, NULL) < 0)
 			rc = AL_EXIT_FAIL;
 	} else {
-		/* several GLUE tasks: each task's numbers, then the average */
-		double score[AL_GLUE_NTASKS] = {0};
-		int have[AL_GLUE_NTASKS] = {0};
-		for (int i = 0; i < ntasks && rc == AL_EXIT_OK; i++) {
-			int t = al_glue_task(tasks[i]);
-			if (score_pair(metric, tasks[i], refs[i], preds[i], fmt, pretok,
-				       allow_missing, al_glue_task_name(t), pf, &score[t]) < 0)
-				rc = AL_EXIT_FAIL;
-			have[t] = 1;
-		}
-		if (rc == AL_EXIT_OK) {
-			int counted;
-			double avg = al_glue_leaderboard_average(score, have, &counted);
-			if (counted == 0) {
-				al_error("no task counts towards the GLUE average (AX and "
-					 "HANS are diagnostics)");
-				rc = AL_EXIT_FAIL;
-			} else {
-				printf("glue_average\t");
-				put_value(stdout, avg);
-				putchar('\n');
-			}
-		}
+		rc = score_tasks(metric, tasks, ntasks, refs, preds, fmt, pretok, allow_missing, pf);
 	}
 	if (af) {
 		if (rc != AL_EXIT_OK)
