@@ -18,6 +18,7 @@ static al_prompt *prompt_new(int n, int d, int h, al_err *e);
 static int lora_add(al_adapter *a, int r, int decoder, int layer, int slot, int I, int O,
 		    const char *name, al_err *e);
 static int lora_parse(const char *name, int *dec, int *layer, int *slot);
+static char *config_json(const al_adapter_opts *o, al_err *e);
 
 static const char *methods[] = {"adalink", "prompt", "lora", "full"};
 
@@ -472,22 +473,11 @@ al_adapter *al_adapter_prompt(const al_t5 *m, int n, int h, uint64_t seed, al_er
 	}
 	for (size_t k = 0; k < (size_t)d * h; k++)
 		a->prompt->down[k] = (float)(al_rng_normal(&r) / sqrt((double)d));
-	al_json *j = al_json_new();
-	if (j) {
-		al_json_obj_open(j);
-		al_json_key(j, "method"); al_json_str(j, "prompt");
-		al_json_key(j, "tokens"); al_json_int(j, n);
-		al_json_key(j, "hidden"); al_json_int(j, h);
-		al_json_obj_close(j);
-	}
-	if (!j || !(a->config = al_json_done(j, e))) {
-		if (!j)
-			al_err_set(e, AL_ENOMEM, "out of memory");
-		al_json_free(j);
+	al_adapter_opts o = {.method = AL_METHOD_PROMPT, .rank = h, .prompt_tokens = n, .seed = seed};
+	if (!(a->config = config_json(&o, e))) {
 		al_adapter_free(a);
 		return NULL;
 	}
-	al_json_free(j);
 	return a;
 }
 
@@ -562,23 +552,12 @@ al_adapter *al_adapter_lora(const al_t5 *m, int r, float alpha, int decoder, uin
 	a->lora.r = r;
 	a->lora_alpha = alpha;
 	a->lora.scale = alpha / r;
-	al_json *j = al_json_new();
-	if (j) {
-		al_json_obj_open(j);
-		al_json_key(j, "method"); al_json_str(j, "lora");
-		al_json_key(j, "rank"); al_json_int(j, r);
-		al_json_key(j, "alpha"); al_json_float(j, alpha);
-		al_json_key(j, "decoder"); al_json_bool(j, decoder);
-		al_json_obj_close(j);
-	}
-	if (!j || !(a->config = al_json_done(j, e))) {
-		if (!j)
-			al_err_set(e, AL_ENOMEM, "out of memory");
-		al_json_free(j);
+	al_adapter_opts o = {.method = AL_METHOD_LORA, .rank = r, .lora_alpha = alpha,
+			     .lora_decoder = decoder, .seed = seed};
+	if (!(a->config = config_json(&o, e))) {
 		al_adapter_free(a);
 		return NULL;
 	}
-	al_json_free(j);
 	al_rng g;
 	al_rng_seed(&g, seed);
 	for (int dec = 0; dec <= decoder; dec++)
@@ -829,8 +808,10 @@ static char *config_json(const al_adapter_opts *o, al_err *e)
 	}
 	al_json_key(j, "seed");
 	al_json_int(j, (long long)o->seed);
-	al_json_key(j, "backbone_sha256");
-	al_json_str(j, o->backbone_sha256 ? o->backbone_sha256 : "");
+	if (o->backbone_sha256) {   /* the constructors alone know no backbone hash */
+		al_json_key(j, "backbone_sha256");
+		al_json_str(j, o->backbone_sha256);
+	}
 	al_json_obj_close(j);
 	char *s = al_json_done(j, e);
 	al_json_free(j);
